@@ -1,0 +1,100 @@
+//! The audit trail: every mutation and every read of a SENSITIVE field is recorded with who,
+//! what, which record, when and the request id — never the values (DESIGN.md §3).
+//!
+//! Reads are collected during a request by the field guard and written in one batch when the
+//! request ends; mutations write their event inside their own transaction.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use entity::audit_event;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+
+use crate::context::RequestContext;
+
+/// The `action` of a read of a SENSITIVE field.
+pub const READ: &str = "READ";
+
+/// One SENSITIVE field of one record, read during the request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Read {
+    target_type: String,
+    field: String,
+    record_id: Option<i64>,
+}
+
+/// The reads of one request, each recorded once however often it was resolved.
+#[derive(Default)]
+pub struct AuditLog {
+    reads: Mutex<HashSet<Read>>,
+}
+
+impl AuditLog {
+    /// Notes that `field` of the `target_type` record `record_id` was read.
+    pub fn sensitive_read(&self, target_type: &str, field: &str, record_id: Option<i64>) {
+        if let Ok(mut reads) = self.reads.lock() {
+            reads.insert(Read { target_type: target_type.to_owned(), field: field.to_owned(), record_id });
+        }
+    }
+
+    fn take(&self) -> Vec<Read> {
+        match self.reads.lock() {
+            Ok(mut reads) => {
+                let mut v: Vec<Read> = reads.drain().collect();
+                v.sort_by(|a, b| (&a.target_type, &a.field, a.record_id).cmp(&(&b.target_type, &b.field, b.record_id)));
+                v
+            }
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+fn event(
+    rc: &RequestContext,
+    action: &str,
+    target_type: &str,
+    target_id: Option<String>,
+    field: Option<String>,
+) -> audit_event::ActiveModel {
+    audit_event::ActiveModel {
+        id: Default::default(),
+        occurred_at: Set(crate::db::now()),
+        request_id: Set(rc.request_id.clone()),
+        actor_sub: Set(rc.principal.sub.clone()),
+        actor_role: Set(rc.principal.role),
+        actor_org_id: Set(rc.principal.org_id),
+        operation: Set(rc.operation.clone()),
+        action: Set(action.to_owned()),
+        target_type: Set(target_type.to_owned()),
+        target_id: Set(target_id),
+        field: Set(field),
+    }
+}
+
+/// Writes the SENSITIVE reads collected during the request, in batches.
+pub async fn flush_reads<C: ConnectionTrait>(db: &C, rc: &RequestContext) -> Result<usize, DbErr> {
+    let reads = rc.audit.take();
+    let n = reads.len();
+    for chunk in reads.chunks(500) {
+        let rows = chunk
+            .iter()
+            .map(|r| event(rc, READ, &r.target_type, r.record_id.map(|id| id.to_string()), Some(r.field.clone())));
+        audit_event::Entity::insert_many(rows).exec_without_returning(db).await?;
+    }
+    Ok(n)
+}
+
+/// Records a mutation (`action`, e.g. `createActivityReport`) on a record, inside the
+/// mutation's transaction.
+pub async fn record_mutation<C: ConnectionTrait>(
+    txn: &C,
+    rc: &RequestContext,
+    action: &str,
+    target_type: &str,
+    target_id: i64,
+) -> Result<(), DbErr> {
+    audit_event::Entity::insert(event(rc, action, target_type, Some(target_id.to_string()), None))
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}

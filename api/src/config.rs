@@ -1,0 +1,198 @@
+//! Configuration: one typed struct per command, from flags or environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
+
+/// The default database: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://att-coord.db?mode=rwc";
+
+/// att-coord: the coordination API for the universalization of the Arms Trade Treaty.
+#[derive(Debug, Parser)]
+#[command(name = "att-coord", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations, then serve the API.
+    Serve(ServeArgs),
+    /// Apply pending migrations and say which.
+    Migrate(DatabaseArgs),
+    /// Load demo data into an empty database.
+    Seed(SeedArgs),
+    /// Print the GraphQL schema (SDL), or check `schema.graphql` against the code.
+    Schema(SchemaArgs),
+    /// Mint a signed development token with the configured HS256 secret.
+    Token(TokenArgs),
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: `sqlite://PATH?mode=rwc` or `postgres://USER@HOST:PORT/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
+    /// Most connections in the pool.
+    #[arg(long, env = "ATT_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+}
+
+/// How tokens are verified.
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    /// Shared secret for HS256 tokens (at least 32 bytes). Without it, HS256 tokens are refused.
+    #[arg(long, env = "ATT_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<SecretString>,
+    /// Public keys for RS256, ES256 and EdDSA tokens, as `KID=ALG:PATH.pem` (comma-separated).
+    #[arg(long, env = "ATT_JWT_PUBLIC_KEYS", value_delimiter = ',')]
+    pub jwt_public_keys: Vec<String>,
+    /// A JWKS file of public keys (chosen by `kid`; never fetched from a URL a token names).
+    #[arg(long, env = "ATT_JWT_JWKS")]
+    pub jwt_jwks: Option<PathBuf>,
+    /// The `iss` claim tokens must carry.
+    #[arg(long, env = "ATT_JWT_ISSUER", default_value = "att-coord")]
+    pub jwt_issuer: String,
+    /// The `aud` claim tokens must carry.
+    #[arg(long, env = "ATT_JWT_AUDIENCE", default_value = "att-coord")]
+    pub jwt_audience: String,
+    /// Clock skew allowed on `exp` and `nbf`, in seconds.
+    #[arg(long, env = "ATT_JWT_LEEWAY_SECS", default_value_t = 30)]
+    pub jwt_leeway_secs: u64,
+}
+
+/// Limits against abuse; the defaults fit the dashboards' and scripts' queries.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Largest request body, in bytes.
+    #[arg(long, env = "ATT_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
+    pub max_body_bytes: usize,
+    /// Longest a request may take, in seconds.
+    #[arg(long, env = "ATT_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+}
+
+impl LimitArgs {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+/// `att-coord serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ATT_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Load the demo data first when the database is empty.
+    #[arg(long, env = "ATT_DEMO")]
+    pub demo: bool,
+    /// Serve GraphiQL on `GET /graphql` (switch off in production if not wanted).
+    #[arg(long, env = "ATT_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub graphiql: bool,
+    /// Origins allowed to call the API from a browser (comma-separated); none by default.
+    #[arg(long, env = "ATT_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// `att-coord seed`.
+#[derive(Debug, Clone, Args)]
+pub struct SeedArgs {
+    /// Load the demo data (the only data set there is; required, so that nobody seeds by accident).
+    #[arg(long, required = true)]
+    pub demo: bool,
+    /// Multiplies the synthetic part: 1 is about 50,000 activity reports; 0.01 about 500.
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `att-coord schema`.
+#[derive(Debug, Clone, Args)]
+pub struct SchemaArgs {
+    /// Compare the file with what the code generates; exit non-zero if they differ.
+    #[arg(long)]
+    pub check: bool,
+    /// The committed schema file.
+    #[arg(long, default_value = "schema.graphql")]
+    pub file: PathBuf,
+}
+
+/// A role a token can carry.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TokenRole {
+    Partner,
+    VtfCommittee,
+    Wgtu,
+    Secretariat,
+}
+
+/// `att-coord token`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// The role the token grants.
+    #[arg(long, value_enum)]
+    pub role: TokenRole,
+    /// The partner's organisation id (required for `partner`).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// The subject.
+    #[arg(long, default_value = "dev-user")]
+    pub sub: String,
+    /// How long the token is valid: e.g. `30m`, `1h`, `7d`.
+    #[arg(long, default_value = "1h", value_parser = parse_ttl)]
+    pub ttl: Duration,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+/// Parses `90s`, `30m`, `1h`, `7d`.
+pub fn parse_ttl(text: &str) -> Result<Duration, String> {
+    let (num, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let n: u64 = num.parse().map_err(|_| format!("`{text}` is not a duration like 30m, 1h or 7d"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" | "" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("`{text}` is not a duration like 30m, 1h or 7d")),
+    };
+    if secs == 0 {
+        return Err("the token's lifetime must be positive".into());
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttls_are_read_in_the_units_people_write() {
+        assert_eq!(parse_ttl("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_ttl("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_ttl("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_ttl("7d"), Ok(Duration::from_secs(604_800)));
+        assert!(parse_ttl("0h").is_err());
+        assert!(parse_ttl("1w").is_err());
+        assert!(parse_ttl("h").is_err());
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

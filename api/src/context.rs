@@ -1,0 +1,87 @@
+//! What resolvers reach through `ctx.data::<T>()`: the shared application state, set once on
+//! the schema, and the per-request context (request id, caller, audit buffer, loaders).
+
+use std::sync::{Arc, Mutex};
+
+use async_graphql::ServerError;
+
+use sea_orm::DatabaseConnection;
+
+use crate::audit::AuditLog;
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::loaders::Loaders;
+
+/// Built once at start and shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+}
+
+/// One request's context.
+pub struct RequestContext {
+    /// The request id: from a well-formed `x-request-id` header, or generated.
+    pub request_id: String,
+    /// The GraphQL operation name, when the client sent one.
+    pub operation: Option<String>,
+    pub principal: Principal,
+    /// SENSITIVE reads of this request, written to the audit trail when it ends.
+    pub audit: AuditLog,
+    /// Batched loaders, created on first use, scoped to this caller.
+    pub loaders: Loaders,
+    /// Errors of fields that resolved to `null`, added to the response when it is done.
+    field_errors: Mutex<Vec<ServerError>>,
+}
+
+impl RequestContext {
+    pub fn new(
+        request_id: String,
+        operation: Option<String>,
+        principal: Principal,
+        db: DatabaseConnection,
+    ) -> Arc<Self> {
+        let loaders = Loaders::new(db, principal.clone());
+        Arc::new(Self {
+            request_id,
+            operation,
+            principal,
+            audit: AuditLog::default(),
+            loaders,
+            field_errors: Mutex::default(),
+        })
+    }
+
+    /// Keeps the error of a field that resolved to `null`.
+    pub fn field_error(&self, error: ServerError) {
+        match self.field_errors.lock() {
+            Ok(mut errors) => errors.push(error),
+            Err(poisoned) => poisoned.into_inner().push(error),
+        }
+    }
+
+    /// The errors of fields that resolved to `null`, in the order they happened.
+    pub fn take_field_errors(&self) -> Vec<ServerError> {
+        match self.field_errors.lock() {
+            Ok(mut errors) => std::mem::take(&mut *errors),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
+    }
+}
+
+/// Shortcuts for resolvers.
+pub trait ContextExt {
+    /// The request's context.
+    fn request(&self) -> ApiResult<&RequestContext>;
+    /// The database.
+    fn db(&self) -> ApiResult<&DatabaseConnection>;
+}
+
+impl ContextExt for async_graphql::Context<'_> {
+    fn request(&self) -> ApiResult<&RequestContext> {
+        Ok(self.data::<Arc<RequestContext>>().map_err(ApiError::from)?.as_ref())
+    }
+
+    fn db(&self) -> ApiResult<&DatabaseConnection> {
+        Ok(&self.data::<AppState>().map_err(ApiError::from)?.db)
+    }
+}

@@ -1,0 +1,275 @@
+//! `POST /graphql` (JSON) and `GET /graphql` (queries in the URL, or GraphiQL).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, BatchResponse, Request, ServerError};
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use entity::organization;
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
+
+use super::{HttpState, RequestId};
+use crate::auth::jwt::TokenError;
+use crate::auth::{Principal, Role, parse_role};
+use crate::context::RequestContext;
+use crate::error::code;
+use crate::node::parse_global_id;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+/// `extensions.code` of an HTTP request that is not a GraphQL request.
+pub const BAD_REQUEST: &str = "BAD_REQUEST";
+
+/// Organisations known to exist, remembered briefly so a partner's every request does not
+/// cost a lookup.
+#[derive(Default)]
+pub struct KnownOrganizations {
+    seen: Mutex<HashMap<i64, Instant>>,
+}
+
+impl KnownOrganizations {
+    const TTL: Duration = Duration::from_secs(60);
+
+    async fn exists(&self, db: &DatabaseConnection, id: i64) -> Result<bool, DbErr> {
+        if let Ok(seen) = self.seen.lock()
+            && seen.get(&id).is_some_and(|t| t.elapsed() < Self::TTL)
+        {
+            return Ok(true);
+        }
+        let found = organization::Entity::find_by_id(id).one(db).await?.is_some();
+        if found && let Ok(mut seen) = self.seen.lock() {
+            seen.insert(id, Instant::now());
+        }
+        Ok(found)
+    }
+}
+
+/// A GraphQL-shaped error response for failures before execution.
+fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string()).into_response()
+}
+
+fn unauthenticated(reason: &TokenError) -> Response {
+    let mut r = error_response(StatusCode::UNAUTHORIZED, code::UNAUTHENTICATED, &reason.to_string());
+    r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+    r
+}
+
+/// The caller: anonymous without a token, the token's principal with a valid one, and a
+/// `401` response with the reason otherwise.
+async fn authenticate(state: &HttpState, headers: &HeaderMap) -> Result<Principal, Response> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(Principal::anonymous());
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim())
+        .ok_or_else(|| unauthenticated(&TokenError::NotBearer))?;
+    let claims = state.verifier.verify(token).map_err(|e| unauthenticated(&e))?;
+    let role =
+        parse_role(&claims.role).ok_or_else(|| unauthenticated(&TokenError::UnknownRole(claims.role.clone())))?;
+    let org_id = if role == Role::Partner {
+        let org = claims.org.as_deref().ok_or_else(|| unauthenticated(&TokenError::PartnerWithoutOrg))?;
+        let id = match parse_global_id(org) {
+            Some((t, id)) if t == "Organization" => id,
+            _ => return Err(unauthenticated(&TokenError::UnknownOrganization)),
+        };
+        match state.orgs.exists(&state.db, id).await {
+            Ok(true) => Some(id),
+            Ok(false) => return Err(unauthenticated(&TokenError::UnknownOrganization)),
+            Err(e) => {
+                tracing::error!(error = %e, "organisation lookup failed");
+                return Err(error_response(StatusCode::SERVICE_UNAVAILABLE, code::INTERNAL, "internal error"));
+            }
+        }
+    } else {
+        None
+    };
+    Ok(Principal { sub: Some(claims.sub), role, org_id })
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn wants_graphql_response_json(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains(GRAPHQL_RESPONSE_JSON))
+}
+
+/// `POST /graphql`: a request or a batch as JSON.
+pub async fn post(
+    State(state): State<HttpState>,
+    Extension(rid): Extension<RequestId>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !is_json(&headers) {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            BAD_REQUEST,
+            "send GraphQL requests as JSON with `Content-Type: application/json`",
+        );
+    }
+    let principal = match authenticate(&state, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                BAD_REQUEST,
+                &format!(
+                    "the body is not a GraphQL request: {e} (expected {{\"query\": \"...\", \"variables\": {{...}}}})"
+                ),
+            );
+        }
+    };
+    execute(&state, rid, principal, batch, wants_graphql_response_json(&headers)).await
+}
+
+/// `GET /graphql`: GraphiQL for browsers, or a query (never a mutation) in the URL.
+pub async fn get(
+    State(state): State<HttpState>,
+    Extension(rid): Extension<RequestId>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    if query.is_empty() {
+        if state.graphiql {
+            return Html(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").title("att-coord").finish())
+                .into_response();
+        }
+        return error_response(StatusCode::BAD_REQUEST, BAD_REQUEST, "pass the query as ?query=... or POST it as JSON");
+    }
+    let request = match async_graphql::http::parse_query_string(&query) {
+        Ok(r) => r,
+        Err(e) => {
+            return error_response(StatusCode::BAD_REQUEST, BAD_REQUEST, &format!("cannot read the query string: {e}"));
+        }
+    };
+    if is_mutation(&request) {
+        let mut r = error_response(StatusCode::METHOD_NOT_ALLOWED, BAD_REQUEST, "mutations must be sent with POST");
+        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return r;
+    }
+    let principal = match authenticate(&state, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    execute(&state, rid, principal, BatchRequest::Single(request), wants_graphql_response_json(&headers)).await
+}
+
+/// Whether the operation a request would run is a mutation (a query that does not parse is
+/// left to the executor, which reports it).
+fn is_mutation(request: &Request) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let name = request.operation_name.as_deref();
+    doc.operations.iter().any(|(op_name, op)| {
+        op.node.ty == OperationType::Mutation && (name.is_none() || op_name.map(|n| n.as_str()) == name)
+    })
+}
+
+async fn execute(
+    state: &HttpState,
+    rid: RequestId,
+    principal: Principal,
+    batch: BatchRequest,
+    graphql_response_json: bool,
+) -> Response {
+    let anonymous = principal.role == Role::Anonymous;
+    let schema = if anonymous { &state.public_schema } else { &state.schema };
+    let context =
+        |r: &Request| RequestContext::new(rid.0.clone(), r.operation_name.clone(), principal.clone(), state.db.clone());
+    // One context per operation of a batch: each has its own audit reads and field errors.
+    let (mut response, contexts) = match batch {
+        BatchRequest::Single(r) => {
+            let rc = context(&r);
+            (BatchResponse::Single(schema.execute(r.data(rc.clone())).await), vec![rc])
+        }
+        BatchRequest::Batch(requests) => {
+            let contexts: Vec<_> = requests.iter().map(context).collect();
+            let requests = requests.into_iter().zip(&contexts).map(|(r, rc)| r.data(rc.clone())).collect();
+            (schema.execute_batch(BatchRequest::Batch(requests)).await, contexts)
+        }
+    };
+    match &mut response {
+        BatchResponse::Single(r) => r.errors.extend(contexts[0].take_field_errors()),
+        BatchResponse::Batch(rs) => {
+            for (r, rc) in rs.iter_mut().zip(&contexts) {
+                r.errors.extend(rc.take_field_errors());
+            }
+        }
+    }
+
+    // No SENSITIVE value leaves without its read in the audit trail.
+    for rc in &contexts {
+        if let Err(e) = crate::audit::flush_reads(&state.db, rc).await {
+            tracing::error!(error = %e, "writing the audit trail failed; the response is withheld");
+            let mut err = ServerError::new("internal error", None);
+            err.extensions.get_or_insert_with(Default::default).set("code", code::INTERNAL);
+            response = BatchResponse::Single(async_graphql::Response::from_errors(vec![err]));
+            break;
+        }
+    }
+
+    let mut request_error = false;
+    let mut tag = |r: &mut async_graphql::Response| {
+        for e in &mut r.errors {
+            let ext = e.extensions.get_or_insert_with(Default::default);
+            // Our own errors all carry a code; what reaches here without one is the executor
+            // refusing an input value (e.g. a variable that does not fit its type).
+            if ext.get("code").is_none() {
+                ext.set("code", code::BAD_USER_INPUT);
+            }
+            if ext.get("code").is_some_and(|c| *c == async_graphql::Value::from(code::INTERNAL)) {
+                ext.set("requestId", rid.0.as_str());
+            }
+        }
+        if r.data == async_graphql::Value::Null && !r.errors.is_empty() {
+            request_error = true;
+        }
+    };
+    match &mut response {
+        BatchResponse::Single(r) => tag(r),
+        BatchResponse::Batch(rs) => rs.iter_mut().for_each(&mut tag),
+    }
+    let body = match serde_json::to_vec(&response) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "serialising the response failed");
+            return error_response(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, "internal error");
+        }
+    };
+    let (status, content_type) = if graphql_response_json {
+        (if request_error { StatusCode::BAD_REQUEST } else { StatusCode::OK }, GRAPHQL_RESPONSE_JSON)
+    } else {
+        (StatusCode::OK, "application/json")
+    };
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response()
+}

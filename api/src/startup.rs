@@ -1,0 +1,147 @@
+//! Building the application so that `main` and the tests start it the same way.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::auth::jwt::{KeyConfigError, Verifier};
+use crate::config::ServeArgs;
+use crate::context::AppState;
+use crate::db::{ConnectError, StatementCounter};
+use crate::http::{HttpOptions, HttpState};
+use crate::schema::AppSchema;
+
+/// Why the server could not start, each saying what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] ConnectError),
+    #[error("applying migrations failed: {0}")]
+    Migration(sea_orm::DbErr),
+    #[error("loading the demo data failed: {0}")]
+    Seed(String),
+    #[error("cannot listen on {addr}: {source}. Choose another address with --bind or ATT_BIND")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error(transparent)]
+    Keys(#[from] KeyConfigError),
+}
+
+/// A built, bound, not yet serving application.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    db: DatabaseConnection,
+    statements: StatementCounter,
+}
+
+/// The schema for `principal`s of one kind, with the shared state attached.
+pub fn build_schema(db: &DatabaseConnection, anonymous: bool) -> AppSchema {
+    let mut b = crate::schema::builder().data(AppState { db: db.clone() }).extension(crate::extensions::ErrorCodes);
+    if anonymous {
+        b = b.disable_introspection().disable_suggestions();
+    }
+    b.finish()
+}
+
+impl Application {
+    /// Connects, migrates, loads demo data when asked and the database is empty, and binds.
+    pub async fn build(config: &ServeArgs) -> Result<Self, StartupError> {
+        let verifier = Verifier::from_config(&config.auth)?;
+        if !verifier.has_keys() {
+            tracing::warn!(
+                "no token keys configured (ATT_JWT_SECRET, ATT_JWT_PUBLIC_KEYS, ATT_JWT_JWKS): every token will be refused"
+            );
+        }
+        let (db, statements) =
+            crate::db::connect(&config.database.database_url, config.database.db_max_connections).await?;
+        let applied = crate::db::migrate(&db).await.map_err(StartupError::Migration)?;
+        if applied > 0 {
+            tracing::info!(applied, "migrations applied");
+        }
+        if config.demo {
+            match crate::seed::load_demo_if_empty(&db, 1.0, false).await {
+                Ok(true) => tracing::info!("demo data loaded"),
+                Ok(false) => tracing::info!("database not empty: demo data not loaded"),
+                Err(e) => return Err(StartupError::Seed(e.to_string())),
+            }
+        }
+        let listener =
+            TcpListener::bind(config.bind).await.map_err(|source| StartupError::Bind { addr: config.bind, source })?;
+        let state = HttpState {
+            schema: build_schema(&db, false),
+            public_schema: build_schema(&db, true),
+            db: db.clone(),
+            verifier: Arc::new(verifier),
+            graphiql: config.graphiql,
+            orgs: Arc::default(),
+        };
+        let options = HttpOptions {
+            max_body_bytes: config.limits.max_body_bytes,
+            request_timeout: config.limits.request_timeout(),
+            cors_origins: config.cors_origins.clone(),
+        };
+        let router = crate::http::router(state, &options);
+        Ok(Self { listener, router, db, statements })
+    }
+
+    /// The address the server listens on (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The database connection the server uses.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Counts the statements the server sends to the database.
+    pub fn statements(&self) -> StatementCounter {
+        self.statements.clone()
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Serves until the process gets SIGTERM or Ctrl-C.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

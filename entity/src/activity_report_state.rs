@@ -1,0 +1,38 @@
+//! A state targeted by an activity report (one report, one or more states).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "activity_report_states")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub report_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub state_id: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::activity_report::Entity",
+        from = "Column::ReportId",
+        to = "super::activity_report::Column::Id"
+    )]
+    Report,
+    #[sea_orm(belongs_to = "super::state::Entity", from = "Column::StateId", to = "super::state::Column::Id")]
+    State,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl Related<super::state::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::State.def()
+    }
+}
+
+impl Related<super::activity_report::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Report.def()
+    }
+}

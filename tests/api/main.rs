@@ -1,0 +1,7 @@
+//! The integration tests: one binary, a module per area, all talking HTTP to a real server.
+
+mod helpers;
+
+mod health;
+mod schema_file;
+mod states;
