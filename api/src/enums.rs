@@ -3,7 +3,7 @@
 use async_graphql::Enum;
 
 /// A UN regional group.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::UnRegionalGroup")]
 pub enum UnRegionalGroup {
     /// African Group.
@@ -19,7 +19,7 @@ pub enum UnRegionalGroup {
 }
 
 /// A continent.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::Continent")]
 pub enum Continent {
     /// Africa.
@@ -35,7 +35,7 @@ pub enum Continent {
 }
 
 /// A state's status under the Arms Trade Treaty.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::AttStatus")]
 pub enum AttStatus {
     /// Has consented to be bound (ratification, acceptance, approval or accession).
@@ -47,7 +47,7 @@ pub enum AttStatus {
 }
 
 /// How a state consented to be bound by the Treaty.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::ConsentKind")]
 pub enum ConsentKind {
     /// Ratification.
@@ -61,7 +61,7 @@ pub enum ConsentKind {
 }
 
 /// The kind of an ATT meeting.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::MeetingKind")]
 pub enum MeetingKind {
     /// A session of the Conference of States Parties.
@@ -74,7 +74,7 @@ pub enum MeetingKind {
 }
 
 /// An office of the ATT process held by a state for a term.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::Office")]
 pub enum Office {
     /// President of the CSP.
@@ -96,7 +96,7 @@ pub enum Office {
 }
 
 /// The kind of a partner organisation.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::OrganizationKind")]
 pub enum OrganizationKind {
     /// Civil society.
@@ -110,7 +110,7 @@ pub enum OrganizationKind {
 }
 
 /// The status of a universalization plan.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::PlanStatus")]
 pub enum PlanStatus {
     /// Being prepared.
@@ -122,7 +122,7 @@ pub enum PlanStatus {
 }
 
 /// A step a plan targets for a state.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::Milestone")]
 pub enum Milestone {
     /// Signature.
@@ -138,7 +138,7 @@ pub enum Milestone {
 }
 
 /// Where a state's national ratification or accession process stands.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::ProcessStage")]
 pub enum ProcessStage {
     /// Not started.
@@ -158,7 +158,7 @@ pub enum ProcessStage {
 }
 
 /// The kind of support a need or a project is about.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::SupportCategory")]
 pub enum SupportCategory {
     /// Legal and legislative.
@@ -174,7 +174,7 @@ pub enum SupportCategory {
 }
 
 /// The status of a support need.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::NeedStatus")]
 pub enum NeedStatus {
     /// Open.
@@ -188,7 +188,7 @@ pub enum NeedStatus {
 }
 
 /// How an outreach contact took place.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::EngagementChannel")]
 pub enum EngagementChannel {
     /// Meeting.
@@ -208,7 +208,7 @@ pub enum EngagementChannel {
 }
 
 /// Who made an outreach contact.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::EngagementActor")]
 pub enum EngagementActor {
     /// Presidency.
@@ -222,7 +222,7 @@ pub enum EngagementActor {
 }
 
 /// Why a state is a regional champion.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::ChampionKind")]
 pub enum ChampionKind {
     /// As a Vice-President of the CSP.
@@ -232,7 +232,7 @@ pub enum ChampionKind {
 }
 
 /// The status of a VTF project.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::VtfProjectStatus")]
 pub enum VtfProjectStatus {
     /// Applied.
@@ -250,7 +250,7 @@ pub enum VtfProjectStatus {
 }
 
 /// The status of a sponsorship award.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::SponsorshipStatus")]
 pub enum SponsorshipStatus {
     /// Offered.
@@ -266,7 +266,7 @@ pub enum SponsorshipStatus {
 }
 
 /// A support programme a state can use.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::Programme")]
 pub enum Programme {
     /// The ATT Sponsorship Programme.
@@ -282,7 +282,7 @@ pub enum Programme {
 }
 
 /// The kind of a partner activity.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::ActivityType")]
 pub enum ActivityType {
     /// Workshop.
@@ -304,7 +304,7 @@ pub enum ActivityType {
 }
 
 /// Whether an activity is planned, under way, done or cancelled.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::ActivityStatus")]
 pub enum ActivityStatus {
     /// Planned.
@@ -318,7 +318,7 @@ pub enum ActivityStatus {
 }
 
 /// Where an activity report stands in the Secretariat's review.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(remote = "entity::enums::ReviewStatus")]
 pub enum ReviewStatus {
     /// Being written by its organisation; visible to it alone.

@@ -33,5 +33,6 @@ pub mod seed;
 pub mod startup;
 pub mod telemetry;
 pub mod validation;
+pub mod write;
 
 pub use startup::Application;

@@ -1,4 +1,10 @@
 //! The mutation root, merged from the areas.
 
+use async_graphql::MergedObject;
+
+use crate::areas::reports::ReportsMutation;
+
 /// Every mutation of att-coord.
-pub type Mutation = async_graphql::EmptyMutation;
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct Mutation(ReportsMutation);

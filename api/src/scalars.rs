@@ -5,7 +5,7 @@ use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value
 /// An amount of money in its currency's major unit with two decimals, written as a string
 /// (`"12500.00"`) so that no client rounds it through a float. Input accepts the same string,
 /// or a number with at most two decimals. Stored exactly, in minor units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Money(pub i64);
 
 /// An amount of money with two decimals, as a string: `"12500.00"`.

@@ -3,5 +3,6 @@
 mod helpers;
 
 mod health;
+mod reports;
 mod schema_file;
 mod states;

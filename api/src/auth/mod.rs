@@ -49,9 +49,11 @@ impl Principal {
         matches!(self.role, Role::VtfCommittee | Role::Wgtu | Role::Secretariat)
     }
 
-    /// The key idempotency records are kept under: one namespace per subject.
+    /// The key idempotency records are kept under: one namespace per subject (and, for
+    /// partners, per organisation).
     pub fn idempotency_scope(&self) -> String {
-        format!("{}:{}", self.role.as_str(), self.sub.as_deref().unwrap_or(""))
+        let org = self.org_id.map(|o| o.to_string()).unwrap_or_default();
+        format!("{}:{org}:{}", self.role.as_str(), self.sub.as_deref().unwrap_or(""))
     }
 }
 

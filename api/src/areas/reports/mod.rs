@@ -15,6 +15,10 @@ use sea_orm::{
     QuerySelect, QueryTrait, RelationTrait, Select,
 };
 
+mod mutations;
+
+pub use mutations::{ActivityReportPayload, ReportsMutation};
+
 use super::organizations::Organization;
 use super::states::{State, state_id_by_iso3};
 use super::vtf::VtfProject;

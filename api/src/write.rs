@@ -1,0 +1,243 @@
+//! How every mutation writes: in one transaction with its audit event, idempotent under an
+//! optional key, and guarded by the record's version when it updates.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use async_graphql::Context;
+use entity::idempotency_record;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::context::{ContextExt, RequestContext};
+use crate::db::{begin_write, now, statement};
+use crate::error::{ApiError, ApiResult, Violation};
+use crate::loaders::Table;
+
+/// The longest idempotency key accepted.
+pub const MAX_KEY_LEN: usize = 200;
+
+/// A client's idempotency key: 1 to 200 visible ASCII characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// Parses the key of input `field`.
+    pub fn parse(text: &str, field: &str) -> Result<Self, Violation> {
+        if text.is_empty() || text.len() > MAX_KEY_LEN || !text.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Violation::new(
+                field,
+                format!("an idempotency key is 1 to {MAX_KEY_LEN} visible ASCII characters"),
+            ));
+        }
+        Ok(Self(text.to_owned()))
+    }
+}
+
+/// A fingerprint of what a mutation was asked to do, so a key reused for something else is
+/// recognised. The key itself is not part of it.
+pub fn fingerprint(operation: &str, input: &impl Serialize) -> String {
+    let mut h = Sha256::new();
+    h.update(operation.as_bytes());
+    h.update([0]);
+    h.update(serde_json::to_vec(input).unwrap_or_default());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The body of a mutation: the writes, inside the transaction; returns the id of the record
+/// written.
+pub type Writes<'c> = Pin<Box<dyn Future<Output = ApiResult<i64>> + Send + 'c>>;
+
+/// One mutation's identity: what it is called, what it writes, and its idempotency.
+pub struct Mutation<'a> {
+    /// The mutation's name, e.g. `createActivityReport` (also the audit action).
+    pub operation: &'static str,
+    /// The type of the record written, e.g. `ActivityReport`.
+    pub target_type: &'static str,
+    pub key: Option<&'a IdempotencyKey>,
+    pub fingerprint: String,
+}
+
+/// Runs `writes` and the audit event in one transaction. With a key, a retry of the same
+/// mutation returns the first result and writes nothing; the same key with another input is
+/// `CONFLICT`. Returns the id of the record written.
+pub async fn run<F>(ctx: &Context<'_>, m: Mutation<'_>, writes: F) -> ApiResult<i64>
+where
+    F: for<'c> FnOnce(&'c DatabaseTransaction) -> Writes<'c>,
+{
+    let rc = ctx.request()?;
+    let db = ctx.db()?;
+    run_with(db, rc, m, writes).await
+}
+
+/// [`run`] with its dependencies given.
+pub async fn run_with<F>(db: &DatabaseConnection, rc: &RequestContext, m: Mutation<'_>, writes: F) -> ApiResult<i64>
+where
+    F: for<'c> FnOnce(&'c DatabaseTransaction) -> Writes<'c>,
+{
+    let txn = begin_write(db).await?;
+    let scope = rc.principal.idempotency_scope();
+    if let Some(key) = m.key {
+        let backend = txn.get_database_backend();
+        let claimed = txn
+            .execute_raw(statement(
+                backend,
+                "INSERT INTO idempotency_records (principal, key, operation, request_hash, target_type, target_id, created_at) \
+                 VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT (principal, key) DO NOTHING",
+                vec![
+                    scope.clone().into(),
+                    key.0.clone().into(),
+                    m.operation.into(),
+                    m.fingerprint.clone().into(),
+                    m.target_type.into(),
+                    now().into(),
+                ],
+            ))
+            .await?
+            .rows_affected();
+        if claimed == 0 {
+            // Another request holds or held this key: it has committed (the insert waited for
+            // it), so its record is final. Write nothing.
+            let first = idempotency_record::Entity::find()
+                .filter(idempotency_record::Column::Principal.eq(scope))
+                .filter(idempotency_record::Column::Key.eq(key.0.clone()))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| ApiError::Internal("idempotency record vanished".into()))?;
+            txn.rollback().await?;
+            if first.operation != m.operation || first.request_hash != m.fingerprint {
+                return Err(ApiError::Conflict {
+                    message: format!(
+                        "this idempotency key was already used for another request ({}); use a new key for a new request",
+                        first.operation
+                    ),
+                    current_version: None,
+                });
+            }
+            return Ok(first.target_id);
+        }
+    }
+    let id = writes(&txn).await?;
+    crate::audit::record_mutation(&txn, rc, m.operation, m.target_type, id).await?;
+    if let Some(key) = m.key {
+        idempotency_record::Entity::update_many()
+            .col_expr(idempotency_record::Column::TargetId, Expr::val(id))
+            .filter(idempotency_record::Column::Principal.eq(rc.principal.idempotency_scope()))
+            .filter(idempotency_record::Column::Key.eq(key.0.clone()))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// A table whose rows carry a `version` and `updated_at`.
+pub trait Versioned: Table {
+    fn version_column() -> Self::Column;
+    fn updated_at_column() -> Self::Column;
+}
+
+/// Implements [`Versioned`] for entities with the usual columns.
+macro_rules! versioned {
+    ($($m:ident),+ $(,)?) => {$(
+        impl $crate::write::Versioned for entity::$m::Entity {
+            fn version_column() -> Self::Column { entity::$m::Column::Version }
+            fn updated_at_column() -> Self::Column { entity::$m::Column::UpdatedAt }
+        }
+    )+};
+}
+pub(crate) use versioned;
+
+/// Writes `changes` to row `id` only if its version is still `expected`, and moves the
+/// version on. A stale version is `CONFLICT` carrying the current one, and nothing is written.
+pub async fn update_versioned<E, A>(
+    txn: &DatabaseTransaction,
+    id: i64,
+    expected: i32,
+    changes: A,
+    what: &str,
+) -> ApiResult<()>
+where
+    E: Versioned,
+    A: ActiveModelTrait<Entity = E> + Send,
+{
+    let result = E::update_many()
+        .set(changes)
+        .col_expr(E::version_column(), Expr::col(E::version_column()).add(1))
+        .col_expr(E::updated_at_column(), Expr::val(now()))
+        .filter(E::id_column().eq(id))
+        .filter(E::version_column().eq(expected))
+        .exec(txn)
+        .await?;
+    if result.rows_affected == 1 {
+        return Ok(());
+    }
+    let current = E::find_by_id_col(id).one(txn).await?;
+    match current {
+        None => Err(ApiError::NotFound(what.to_owned())),
+        Some(m) => {
+            let version = E::version_of(&m);
+            Err(ApiError::Conflict {
+                message: format!(
+                    "{what} has changed since you read it (version {expected}, now {version}); read it again and reapply your change"
+                ),
+                current_version: Some(version),
+            })
+        }
+    }
+}
+
+/// Helpers every versioned table gets.
+pub trait VersionedExt: Versioned {
+    fn find_by_id_col(id: i64) -> sea_orm::Select<Self> {
+        Self::find().filter(Self::id_column().eq(id))
+    }
+    fn version_of(model: &Self::Model) -> i32 {
+        match sea_orm::ModelTrait::get(model, Self::version_column()) {
+            sea_orm::Value::Int(Some(v)) => v,
+            _ => 0,
+        }
+    }
+}
+
+impl<T: Versioned> VersionedExt for T {}
+
+/// Reports every violation of a `BAD_USER_INPUT` error as its own GraphQL error: all but the
+/// last go to the response directly, the last is returned.
+pub fn report_all(ctx: &Context<'_>, err: ApiError) -> ApiError {
+    match err {
+        ApiError::BadUserInput(mut violations) if violations.len() > 1 => {
+            let last = violations.pop().map(|v| vec![v]).unwrap_or_default();
+            for e in ApiError::BadUserInput(violations).into_graphql_errors() {
+                ctx.add_error(ctx.set_error_path(e.into_server_error(ctx.item.pos)));
+            }
+            ApiError::BadUserInput(last)
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_keys_are_visible_ascii_of_bounded_length() {
+        assert!(IdempotencyKey::parse("submit-2026-11-28-0001", "k").is_ok());
+        assert!(IdempotencyKey::parse("", "k").is_err());
+        assert!(IdempotencyKey::parse("has space", "k").is_err());
+        assert!(IdempotencyKey::parse(&"x".repeat(MAX_KEY_LEN + 1), "k").is_err());
+    }
+
+    #[test]
+    fn fingerprints_tell_inputs_and_operations_apart() {
+        let a = fingerprint("create", &serde_json::json!({"title": "A"}));
+        assert_eq!(a, fingerprint("create", &serde_json::json!({"title": "A"})));
+        assert_ne!(a, fingerprint("create", &serde_json::json!({"title": "B"})));
+        assert_ne!(a, fingerprint("update", &serde_json::json!({"title": "A"})));
+    }
+}
