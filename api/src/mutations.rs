@@ -2,9 +2,10 @@
 
 use async_graphql::MergedObject;
 
+use crate::areas::assessments::AssessmentsMutation;
 use crate::areas::reports::ReportsMutation;
 
 /// Every mutation of att-coord.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct Mutation(ReportsMutation);
+pub struct Mutation(ReportsMutation, AssessmentsMutation);

@@ -135,9 +135,10 @@ where
     Ok(id)
 }
 
-/// A table whose rows carry a `version` and `updated_at`.
+/// A table whose rows carry `created_at`, `updated_at` and a `version`.
 pub trait Versioned: Table {
     fn version_column() -> Self::Column;
+    fn created_at_column() -> Self::Column;
     fn updated_at_column() -> Self::Column;
 }
 
@@ -146,11 +147,87 @@ macro_rules! versioned {
     ($($m:ident),+ $(,)?) => {$(
         impl $crate::write::Versioned for entity::$m::Entity {
             fn version_column() -> Self::Column { entity::$m::Column::Version }
+            fn created_at_column() -> Self::Column { entity::$m::Column::CreatedAt }
             fn updated_at_column() -> Self::Column { entity::$m::Column::UpdatedAt }
         }
     )+};
 }
 pub(crate) use versioned;
+
+/// Inserts `row` (its id left to the database; timestamps and version set here) as the
+/// mutation `m`; returns the new id.
+pub async fn insert<E, A>(ctx: &Context<'_>, m: Mutation<'_>, mut row: A) -> ApiResult<i64>
+where
+    E: Versioned<PrimaryKey: sea_orm::PrimaryKeyTrait<ValueType = i64>>,
+    A: ActiveModelTrait<Entity = E> + Send + 'static,
+{
+    let ts = now();
+    row.set(E::created_at_column(), ts.into());
+    row.set(E::updated_at_column(), ts.into());
+    row.set(E::version_column(), 1.into());
+    run(ctx, m, move |txn| Box::pin(async move { Ok(E::insert(row).exec(txn).await?.last_insert_id) })).await
+}
+
+/// Writes `changes` to row `id` at `version` as the mutation `m` (see [`update_versioned`]).
+pub async fn update<E, A>(
+    ctx: &Context<'_>,
+    m: Mutation<'_>,
+    id: i64,
+    version: i32,
+    changes: A,
+    what: &'static str,
+) -> ApiResult<i64>
+where
+    E: Versioned,
+    A: ActiveModelTrait<Entity = E> + Send + 'static,
+{
+    run(ctx, m, move |txn| {
+        Box::pin(async move {
+            update_versioned::<E, A>(txn, id, version, changes, what).await?;
+            Ok(id)
+        })
+    })
+    .await
+}
+
+/// Declares the payload type of mutations on one kind of record: the record as it is now,
+/// with the access class of the record.
+macro_rules! payload {
+    ($payload:ident, $field:ident, $node:ty, $class:ident, $what:tt) => {
+        #[doc = concat!("The ", $what, " a mutation wrote.")]
+        pub struct $payload(pub Option<$node>);
+
+        impl $crate::auth::AccessSubject for $payload {}
+
+        #[async_graphql::Object(guard = "crate::auth::FieldGuard::new(self)")]
+        #[doc = concat!("The result of a mutation on a ", $what, ".")]
+        impl $payload {
+            #[doc = concat!("The ", $what, " as it is now.")]
+            #[graphql(directive = $crate::auth::access::apply($crate::auth::AccessClass::$class))]
+            async fn $field(&self) -> Option<&$node> {
+                self.0.as_ref()
+            }
+        }
+    };
+}
+pub(crate) use payload;
+
+/// The payload of a mutation that wrote row `id` of `E`, as the caller may see it now.
+pub async fn written<E, N>(ctx: &Context<'_>, id: i64) -> ApiResult<Option<N>>
+where
+    E: Table,
+    N: From<E::Model>,
+{
+    Ok(ctx.request()?.loaders.one::<E>(id).await?.map(N::from))
+}
+
+/// Parses an optional idempotency key of input field `input.idempotencyKey`.
+pub fn key(text: &Option<String>) -> ApiResult<Option<IdempotencyKey>> {
+    text.as_deref()
+        .map(|k| IdempotencyKey::parse(k, "input.idempotencyKey"))
+        .transpose()
+        .map_err(|v| ApiError::BadUserInput(vec![v]))
+}
 
 /// Writes `changes` to row `id` only if its version is still `expected`, and moves the
 /// version on. A stale version is `CONFLICT` carrying the current one, and nothing is written.

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod health;
+mod internal_mutations;
 mod reports;
 mod schema_file;
 mod states;

@@ -22,7 +22,7 @@ use crate::loaders::Table;
 use crate::node::expect_id;
 use crate::scalars::Money;
 use crate::validation::Check;
-use crate::write::{self, IdempotencyKey, Mutation, report_all};
+use crate::write::{self, Mutation, key, report_all};
 
 crate::write::versioned!(activity_report);
 
@@ -311,14 +311,6 @@ async fn set_states(txn: &sea_orm::DatabaseTransaction, report_id: i64, states: 
         states.iter().map(|s| activity_report_state::ActiveModel { report_id: Set(report_id), state_id: Set(*s) });
     activity_report_state::Entity::insert_many(rows).exec_without_returning(txn).await?;
     Ok(())
-}
-
-fn key(input: &Option<String>) -> ApiResult<Option<IdempotencyKey>> {
-    input
-        .as_deref()
-        .map(|k| IdempotencyKey::parse(k, "input.idempotencyKey"))
-        .transpose()
-        .map_err(|v| ApiError::BadUserInput(vec![v]))
 }
 
 /// The report `id` as the caller may act on it: `NOT_FOUND` when the caller may not see it,

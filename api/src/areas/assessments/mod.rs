@@ -2,6 +2,10 @@
 //! process stage, kept as a history), support needs, national points of contact, and outreach
 //! engagements.
 
+mod mutations;
+
+pub use mutations::AssessmentsMutation;
+
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{assessment, contact_point, engagement, state, support_need};
