@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod access_matrix;
 mod health;
 mod internal_mutations;
 mod reports;
