@@ -14,6 +14,7 @@
 pub mod areas;
 pub mod audit;
 pub mod auth;
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod connection;

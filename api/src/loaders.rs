@@ -9,10 +9,11 @@ use std::hash::Hash;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 
 use crate::auth::Principal;
+use crate::batch::Batcher;
 use crate::error::ApiError;
 
 /// A loader's error: shared between the keys of one batch.
@@ -53,6 +54,8 @@ pub(crate) use open_table;
 
 /// Something built once per request from the database and the caller.
 pub trait Scoped: Send + Sync + 'static {
+    /// The key it loads by.
+    type Key: Send + Sync + Hash + Eq + Clone + 'static;
     fn new(db: DatabaseConnection, principal: Principal) -> Self;
 }
 
@@ -68,20 +71,20 @@ impl Loaders {
         Self { db, principal, made: Mutex::new(HashMap::new()) }
     }
 
-    /// The request's `DataLoader` around `L`.
-    pub fn get<L: Scoped>(&self) -> Arc<DataLoader<L>> {
+    /// The request's batcher around `L`.
+    pub fn get<L>(&self) -> Arc<Batcher<L::Key, L>>
+    where
+        L: Scoped + Loader<<L as Scoped>::Key>,
+        L::Error: Sync,
+    {
+        let make = || Arc::new(Batcher::new(L::new(self.db.clone(), self.principal.clone())));
         let mut made = match self.made.lock() {
             Ok(m) => m,
             Err(poisoned) => poisoned.into_inner(),
         };
-        let entry = made.entry(TypeId::of::<L>()).or_insert_with(|| {
-            Arc::new(Arc::new(DataLoader::new(L::new(self.db.clone(), self.principal.clone()), tokio::spawn)))
-        });
-        match entry.clone().downcast::<Arc<DataLoader<L>>>() {
-            Ok(l) => (*l).clone(),
-            // Unreachable: the map is keyed by the type it holds.
-            Err(_) => Arc::new(DataLoader::new(L::new(self.db.clone(), self.principal.clone()), tokio::spawn)),
-        }
+        let entry = made.entry(TypeId::of::<L>()).or_insert_with(|| make() as Arc<dyn Any + Send + Sync>);
+        // The map is keyed by the type it holds, so the downcast always succeeds.
+        entry.clone().downcast::<Batcher<L::Key, L>>().unwrap_or_else(|_| make())
     }
 
     /// Loads one row by id, or `None` when it does not exist or the caller may not see it.
@@ -106,6 +109,7 @@ pub struct ById<E> {
 }
 
 impl<E: Table> Scoped for ById<E> {
+    type Key = i64;
     fn new(db: DatabaseConnection, principal: Principal) -> Self {
         Self { db, principal, _e: PhantomData }
     }
@@ -146,6 +150,7 @@ pub struct ChildrenOf<R> {
 }
 
 impl<R: HasMany> Scoped for ChildrenOf<R> {
+    type Key = i64;
     fn new(db: DatabaseConnection, principal: Principal) -> Self {
         Self { db, principal, _r: PhantomData }
     }

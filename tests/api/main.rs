@@ -3,6 +3,7 @@
 mod helpers;
 
 mod access_matrix;
+mod dashboards;
 mod health;
 mod internal_mutations;
 mod reports;

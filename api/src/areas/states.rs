@@ -14,6 +14,7 @@ use super::assessments::{
 };
 use super::bodies::{OfficeTerm, OfficeTermsOfState};
 use super::champions::{AssignmentsOfState, Champion, ChampionAssignment, ChampionTermsOfState};
+use super::overview::CurrencyAmount;
 use super::plans::{PlanTarget, TargetsOfState};
 use super::reports::ActivityReportConnection;
 use super::sponsorship::{AwardsOfState, SponsorshipAward};
@@ -170,6 +171,21 @@ impl State {
     async fn vtf_projects(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<VtfProject>>> {
         let rows = ctx.request()?.loaders.children::<ProjectsOfState>(self.0.id).await?;
         Ok(Some(rows.into_iter().map(Into::into).collect()))
+    }
+    /// VTF amounts approved for the state, summed per currency.
+    #[graphql(directive = access::apply(AccessClass::Financial))]
+    async fn vtf_approved(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<CurrencyAmount>>> {
+        let rows = ctx.request()?.loaders.children::<ProjectsOfState>(self.0.id).await?;
+        let mut sums: Vec<CurrencyAmount> = Vec::new();
+        for p in rows {
+            let Some(amount) = p.amount_approved else { continue };
+            match sums.iter_mut().find(|s| s.currency == p.currency) {
+                Some(s) => s.amount += amount,
+                None => sums.push(CurrencyAmount { currency: p.currency, amount }),
+            }
+        }
+        sums.sort_by(|a, b| a.currency.cmp(&b.currency));
+        Ok(Some(sums))
     }
     /// Sponsorship Programme awards to the state's delegates.
     #[graphql(directive = access::apply(AccessClass::Partner))]

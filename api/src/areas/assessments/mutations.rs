@@ -216,7 +216,11 @@ pub struct AssessmentsMutation;
 impl AssessmentsMutation {
     /// Appends an assessment to a state's history.
     #[graphql(directive = writers::apply(vec![RoleName::Wgtu, RoleName::Secretariat]))]
-    async fn create_assessment(&self, ctx: &Context<'_>, input: CreateAssessmentInput) -> ApiResult<AssessmentPayload> {
+    async fn create_assessment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record to create.")] input: CreateAssessmentInput,
+    ) -> ApiResult<AssessmentPayload> {
         async {
             let key = key(&input.idempotency_key)?;
             let mut c = Check::new();
@@ -261,7 +265,7 @@ impl AssessmentsMutation {
     async fn create_support_need(
         &self,
         ctx: &Context<'_>,
-        input: CreateSupportNeedInput,
+        #[graphql(desc = "The record to create.")] input: CreateSupportNeedInput,
     ) -> ApiResult<SupportNeedPayload> {
         async {
             let key = key(&input.idempotency_key)?;
@@ -295,7 +299,7 @@ impl AssessmentsMutation {
     async fn update_support_need(
         &self,
         ctx: &Context<'_>,
-        input: UpdateSupportNeedInput,
+        #[graphql(desc = "The changes, with the version you read.")] input: UpdateSupportNeedInput,
     ) -> ApiResult<SupportNeedPayload> {
         async {
             let id = expect_id(&input.id, "SupportNeed", "input.id")?;
@@ -332,7 +336,7 @@ impl AssessmentsMutation {
     async fn create_contact_point(
         &self,
         ctx: &Context<'_>,
-        input: CreateContactPointInput,
+        #[graphql(desc = "The record to create.")] input: CreateContactPointInput,
     ) -> ApiResult<ContactPointPayload> {
         async {
             let key = key(&input.idempotency_key)?;
@@ -367,7 +371,7 @@ impl AssessmentsMutation {
     async fn update_contact_point(
         &self,
         ctx: &Context<'_>,
-        input: UpdateContactPointInput,
+        #[graphql(desc = "The changes, with the version you read.")] input: UpdateContactPointInput,
     ) -> ApiResult<ContactPointPayload> {
         async {
             let id = expect_id(&input.id, "ContactPoint", "input.id")?;
@@ -416,7 +420,11 @@ impl AssessmentsMutation {
 
     /// Records an outreach contact with a state.
     #[graphql(directive = writers::apply(vec![RoleName::Wgtu, RoleName::Secretariat]))]
-    async fn create_engagement(&self, ctx: &Context<'_>, input: CreateEngagementInput) -> ApiResult<EngagementPayload> {
+    async fn create_engagement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record to create.")] input: CreateEngagementInput,
+    ) -> ApiResult<EngagementPayload> {
         async {
             let key = key(&input.idempotency_key)?;
             let mut c = Check::new();
@@ -451,7 +459,11 @@ impl AssessmentsMutation {
 
     /// Changes an outreach contact, e.g. its outcome or follow-up date.
     #[graphql(directive = writers::apply(vec![RoleName::Wgtu, RoleName::Secretariat]))]
-    async fn update_engagement(&self, ctx: &Context<'_>, input: UpdateEngagementInput) -> ApiResult<EngagementPayload> {
+    async fn update_engagement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The changes, with the version you read.")] input: UpdateEngagementInput,
+    ) -> ApiResult<EngagementPayload> {
         async {
             let id = expect_id(&input.id, "Engagement", "input.id")?;
             let mut c = Check::new();

@@ -100,6 +100,7 @@ pub struct TargetStatesOfReport {
 }
 
 impl Scoped for TargetStatesOfReport {
+    type Key = i64;
     fn new(db: DatabaseConnection, _principal: Principal) -> Self {
         Self { db }
     }
@@ -289,6 +290,7 @@ pub struct NestedReports {
 }
 
 impl Scoped for NestedReports {
+    type Key = NestedKey;
     fn new(db: DatabaseConnection, principal: Principal) -> Self {
         Self { db, principal }
     }

@@ -436,7 +436,7 @@ impl ReportsMutation {
     async fn create_activity_report(
         &self,
         ctx: &Context<'_>,
-        input: CreateActivityReportInput,
+        #[graphql(desc = "The record to create.")] input: CreateActivityReportInput,
     ) -> ApiResult<ActivityReportPayload> {
         async {
             let rc = ctx.request()?;
@@ -507,7 +507,7 @@ impl ReportsMutation {
     async fn update_activity_report(
         &self,
         ctx: &Context<'_>,
-        input: UpdateActivityReportInput,
+        #[graphql(desc = "The changes, with the version you read.")] input: UpdateActivityReportInput,
     ) -> ApiResult<ActivityReportPayload> {
         async {
             let rc = ctx.request()?;
@@ -592,7 +592,7 @@ impl ReportsMutation {
     async fn submit_activity_report(
         &self,
         ctx: &Context<'_>,
-        input: ReportTransitionInput,
+        #[graphql(desc = "Which report, and how.")] input: ReportTransitionInput,
     ) -> ApiResult<ActivityReportPayload> {
         let fp = write::fingerprint("submitActivityReport", &input);
         let t = Transition {
@@ -610,7 +610,7 @@ impl ReportsMutation {
     async fn withdraw_activity_report(
         &self,
         ctx: &Context<'_>,
-        input: ReportTransitionInput,
+        #[graphql(desc = "Which report, and how.")] input: ReportTransitionInput,
     ) -> ApiResult<ActivityReportPayload> {
         let fp = write::fingerprint("withdrawActivityReport", &input);
         let t = Transition {
@@ -628,7 +628,7 @@ impl ReportsMutation {
     async fn accept_activity_report(
         &self,
         ctx: &Context<'_>,
-        input: ReviewActivityReportInput,
+        #[graphql(desc = "Which report, and how.")] input: ReviewActivityReportInput,
     ) -> ApiResult<ActivityReportPayload> {
         let fp = write::fingerprint("acceptActivityReport", &input);
         let review = Some((input.comment.clone(), false));
@@ -647,7 +647,7 @@ impl ReportsMutation {
     async fn return_activity_report(
         &self,
         ctx: &Context<'_>,
-        input: ReviewActivityReportInput,
+        #[graphql(desc = "Which report, and how.")] input: ReviewActivityReportInput,
     ) -> ApiResult<ActivityReportPayload> {
         let fp = write::fingerprint("returnActivityReport", &input);
         let review = Some((input.comment.clone(), true));
