@@ -6,6 +6,7 @@ mod access_matrix;
 mod dashboards;
 mod health;
 mod internal_mutations;
+mod pagination;
 mod reports;
 mod schema_file;
 mod states;
