@@ -3,10 +3,13 @@
 mod helpers;
 
 mod access_matrix;
+mod audit_trail;
 mod dashboards;
 mod health;
 mod internal_mutations;
+mod logs;
 mod pagination;
 mod reports;
 mod schema_file;
+mod side_doors;
 mod states;
