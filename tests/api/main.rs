@@ -4,6 +4,7 @@ mod helpers;
 
 mod access_matrix;
 mod audit_trail;
+mod cli;
 mod dashboards;
 mod health;
 mod internal_mutations;
