@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
@@ -52,9 +54,17 @@ pub enum TokenError {
     MissingClaim(String),
     #[error("the token names an unknown key (kid)")]
     UnknownKey,
-    #[error("the token's algorithm is not the one its key is pinned to")]
+    #[error("the token's algorithm (alg) is not the one its key is pinned to (a token without kid is HS256)")]
     WrongAlgorithm,
-    #[error("the token is malformed")]
+    #[error("the token's algorithm (alg) is not accepted: use RS256, ES256 or EdDSA with a kid, or HS256")]
+    UnsupportedAlgorithm,
+    #[error("the token's claim `{0}` has the wrong type")]
+    WrongClaimType(String),
+    #[error(
+        "the token's claims do not have the expected types (sub, role, org, iss and aud are strings; exp, nbf and iat are numbers)"
+    )]
+    BadClaims,
+    #[error("the token is malformed: a JWT is three base64url parts, header.payload.signature")]
     Malformed,
     #[error("the token's role `{0}` is unknown")]
     UnknownRole(String),
@@ -62,6 +72,8 @@ pub enum TokenError {
     PartnerWithoutOrg,
     #[error("the token's organisation (org) does not exist")]
     UnknownOrganization,
+    #[error("a partner's org must be an Organization's global id, as the API shows it")]
+    NotAnOrganizationId,
     #[error("the Authorization header must be `Bearer <token>`")]
     NotBearer,
 }
@@ -153,7 +165,9 @@ impl Verifier {
 
     /// Verifies a token and returns its claims.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        let header = decode_header(token).map_err(|_| TokenError::Malformed)?;
+        let header = decode_header(token).map_err(|_| {
+            if names_an_unknown_algorithm(token) { TokenError::UnsupportedAlgorithm } else { TokenError::Malformed }
+        })?;
         let key = match &header.kid {
             Some(kid) => self.by_kid.get(kid).ok_or(TokenError::UnknownKey)?,
             None => self.shared.as_ref().ok_or(TokenError::UnknownKey)?,
@@ -161,21 +175,34 @@ impl Verifier {
         if !key.validation.algorithms.contains(&header.alg) {
             return Err(TokenError::WrongAlgorithm);
         }
-        let data = decode::<Claims>(token, &key.key, &key.validation).map_err(|e| match e.kind() {
+        // Claims are read as JSON first so that the validation below names the claim that is
+        // missing; reading them straight into `Claims` would fail first, naming none.
+        let data = decode::<serde_json::Value>(token, &key.key, &key.validation).map_err(|e| match e.kind() {
             ErrorKind::ExpiredSignature => TokenError::Expired,
             ErrorKind::ImmatureSignature => TokenError::NotYetValid,
             ErrorKind::InvalidSignature => TokenError::BadSignature,
             ErrorKind::InvalidAudience => TokenError::WrongAudience,
             ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
             ErrorKind::MissingRequiredClaim(c) => TokenError::MissingClaim(c.clone()),
+            ErrorKind::InvalidClaimFormat(c) => TokenError::WrongClaimType(c.clone()),
             ErrorKind::InvalidAlgorithm => TokenError::WrongAlgorithm,
-            ErrorKind::Json(_) => {
-                TokenError::MissingClaim("sub, role, iss, aud or exp (each must be present with the right type)".into())
-            }
+            ErrorKind::Json(_) => TokenError::BadClaims,
             _ => TokenError::Malformed,
         })?;
-        Ok(data.claims)
+        if data.claims.get("role").is_none() {
+            return Err(TokenError::MissingClaim("role".into()));
+        }
+        serde_json::from_value(data.claims).map_err(|_| TokenError::BadClaims)
     }
+}
+
+/// Whether a token that jsonwebtoken cannot read has a JSON header naming an algorithm it does
+/// not know (`none` above all), so that the refusal can say so rather than "malformed".
+fn names_an_unknown_algorithm(token: &str) -> bool {
+    let Some(header) = token.split('.').next() else { return false };
+    let Ok(json) = URL_SAFE_NO_PAD.decode(header) else { return false };
+    let Ok(header) = serde_json::from_slice::<serde_json::Value>(&json) else { return false };
+    header.get("alg").is_some_and(|alg| serde_json::from_value::<Algorithm>(alg.clone()).is_err())
 }
 
 fn load_jwks(path: &Path, args: &AuthArgs) -> Result<Vec<(String, Key)>, KeyConfigError> {
