@@ -5,3 +5,4 @@ mod helpers;
 mod health;
 mod schema_file;
 mod states;
+mod tokens;
