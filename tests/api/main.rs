@@ -14,3 +14,4 @@ mod reports;
 mod schema_file;
 mod side_doors;
 mod states;
+mod tokens;

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
@@ -52,9 +54,17 @@ pub enum TokenError {
     MissingClaim(String),
     #[error("the token names an unknown key (kid)")]
     UnknownKey,
-    #[error("the token's algorithm is not the one its key is pinned to")]
+    #[error("the token's algorithm (alg) is not the one its key is pinned to (a token without kid is HS256)")]
     WrongAlgorithm,
-    #[error("the token is malformed")]
+    #[error("the token's algorithm (alg) is not accepted: use RS256, ES256 or EdDSA with a kid, or HS256")]
+    UnsupportedAlgorithm,
+    #[error("the token's claim `{0}` has the wrong type")]
+    WrongClaimType(String),
+    #[error(
+        "the token's claims do not have the expected types (sub, role, org, iss and aud are strings; exp, nbf and iat are numbers)"
+    )]
+    BadClaims,
+    #[error("the token is malformed: a JWT is three base64url parts, header.payload.signature")]
     Malformed,
     #[error("the token's role `{0}` is unknown")]
     UnknownRole(String),
@@ -62,6 +72,8 @@ pub enum TokenError {
     PartnerWithoutOrg,
     #[error("the token's organisation (org) does not exist")]
     UnknownOrganization,
+    #[error("a partner's org must be an Organization's global id, as the API shows it")]
+    NotAnOrganizationId,
     #[error("the Authorization header must be `Bearer <token>`")]
     NotBearer,
 }
@@ -77,8 +89,12 @@ pub enum KeyConfigError {
     Unreadable { path: String, reason: String },
     #[error("key `{kid}` in {path} is not a valid {alg:?} public key")]
     BadKey { kid: String, path: String, alg: Algorithm },
-    #[error("JWKS key {0} has no usable `kid` and algorithm (RS256, ES256 or EdDSA)")]
+    #[error(
+        "JWKS key {0} has no usable `kid` and algorithm (RS256 with an RSA key, ES256 with a P-256 key, or EdDSA with an Ed25519 key)"
+    )]
     BadJwk(String),
+    #[error("the key id `{0}` is configured twice; each kid must name one key")]
+    DuplicateKid(String),
 }
 
 struct Key {
@@ -119,14 +135,20 @@ impl Verifier {
             None => None,
         };
         let mut by_kid = HashMap::new();
-        for spec in args.jwt_public_keys.iter().filter(|s| !s.trim().is_empty()) {
-            let (kid, rest) = spec.split_once('=').ok_or_else(|| KeyConfigError::BadKeySpec(spec.clone()))?;
-            let (alg, path) = rest.split_once(':').ok_or_else(|| KeyConfigError::BadKeySpec(spec.clone()))?;
-            let alg = match alg {
+        // Entries are trimmed: `a=RS256:a.pem, b=ES256:b.pem` must not make a kid " b".
+        for spec in args.jwt_public_keys.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            let bad_spec = || KeyConfigError::BadKeySpec(spec.to_owned());
+            let (kid, rest) = spec.split_once('=').ok_or_else(bad_spec)?;
+            let (alg, path) = rest.split_once(':').ok_or_else(bad_spec)?;
+            let (kid, path) = (kid.trim(), path.trim());
+            if kid.is_empty() || path.is_empty() {
+                return Err(bad_spec());
+            }
+            let alg = match alg.trim() {
                 "RS256" => Algorithm::RS256,
                 "ES256" => Algorithm::ES256,
                 "EdDSA" => Algorithm::EdDSA,
-                _ => return Err(KeyConfigError::BadKeySpec(spec.clone())),
+                _ => return Err(bad_spec()),
             };
             let pem = std::fs::read(path)
                 .map_err(|e| KeyConfigError::Unreadable { path: path.into(), reason: e.to_string() })?;
@@ -136,11 +158,11 @@ impl Verifier {
                 _ => DecodingKey::from_ed_pem(&pem),
             }
             .map_err(|_| KeyConfigError::BadKey { kid: kid.into(), path: path.into(), alg })?;
-            by_kid.insert(kid.to_owned(), Key { key, validation: validation(alg, args) });
+            insert_once(&mut by_kid, kid.to_owned(), Key { key, validation: validation(alg, args) })?;
         }
         if let Some(path) = &args.jwt_jwks {
             for (kid, key) in load_jwks(path, args)? {
-                by_kid.insert(kid, key);
+                insert_once(&mut by_kid, kid, key)?;
             }
         }
         Ok(Self { shared, by_kid })
@@ -153,7 +175,9 @@ impl Verifier {
 
     /// Verifies a token and returns its claims.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        let header = decode_header(token).map_err(|_| TokenError::Malformed)?;
+        let header = decode_header(token).map_err(|_| {
+            if names_an_unknown_algorithm(token) { TokenError::UnsupportedAlgorithm } else { TokenError::Malformed }
+        })?;
         let key = match &header.kid {
             Some(kid) => self.by_kid.get(kid).ok_or(TokenError::UnknownKey)?,
             None => self.shared.as_ref().ok_or(TokenError::UnknownKey)?,
@@ -161,21 +185,44 @@ impl Verifier {
         if !key.validation.algorithms.contains(&header.alg) {
             return Err(TokenError::WrongAlgorithm);
         }
-        let data = decode::<Claims>(token, &key.key, &key.validation).map_err(|e| match e.kind() {
+        // Claims are read as JSON first so that the validation below names the claim that is
+        // missing; reading them straight into `Claims` would fail first, naming none.
+        let data = decode::<serde_json::Value>(token, &key.key, &key.validation).map_err(|e| match e.kind() {
             ErrorKind::ExpiredSignature => TokenError::Expired,
             ErrorKind::ImmatureSignature => TokenError::NotYetValid,
             ErrorKind::InvalidSignature => TokenError::BadSignature,
             ErrorKind::InvalidAudience => TokenError::WrongAudience,
             ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
             ErrorKind::MissingRequiredClaim(c) => TokenError::MissingClaim(c.clone()),
+            ErrorKind::InvalidClaimFormat(c) => TokenError::WrongClaimType(c.clone()),
             ErrorKind::InvalidAlgorithm => TokenError::WrongAlgorithm,
-            ErrorKind::Json(_) => {
-                TokenError::MissingClaim("sub, role, iss, aud or exp (each must be present with the right type)".into())
-            }
+            ErrorKind::Json(_) => TokenError::BadClaims,
             _ => TokenError::Malformed,
         })?;
-        Ok(data.claims)
+        if data.claims.get("role").is_none() {
+            return Err(TokenError::MissingClaim("role".into()));
+        }
+        serde_json::from_value(data.claims).map_err(|_| TokenError::BadClaims)
     }
+}
+
+/// Whether a token that jsonwebtoken cannot read has a JSON header naming an algorithm it does
+/// not know (`none` above all), so that the refusal can say so rather than "malformed".
+fn names_an_unknown_algorithm(token: &str) -> bool {
+    let Some(header) = token.split('.').next() else { return false };
+    let Ok(json) = URL_SAFE_NO_PAD.decode(header) else { return false };
+    let Ok(header) = serde_json::from_slice::<serde_json::Value>(&json) else { return false };
+    header.get("alg").is_some_and(|alg| serde_json::from_value::<Algorithm>(alg.clone()).is_err())
+}
+
+/// Adds a key, refusing a second key under the same kid: which one a token meant would be a
+/// guess, and the last one configured silently winning is how a key meant to be retired stays.
+fn insert_once(by_kid: &mut HashMap<String, Key>, kid: String, key: Key) -> Result<(), KeyConfigError> {
+    if by_kid.contains_key(&kid) {
+        return Err(KeyConfigError::DuplicateKid(kid));
+    }
+    by_kid.insert(kid, key);
+    Ok(())
 }
 
 fn load_jwks(path: &Path, args: &AuthArgs) -> Result<Vec<(String, Key)>, KeyConfigError> {
@@ -185,19 +232,22 @@ fn load_jwks(path: &Path, args: &AuthArgs) -> Result<Vec<(String, Key)>, KeyConf
     let mut keys = Vec::new();
     for (i, jwk) in set.keys.iter().enumerate() {
         let kid = jwk.common.key_id.clone().ok_or_else(|| KeyConfigError::BadJwk(format!("#{i}")))?;
+        // The algorithm a key is pinned to must fit the key: an `alg` that does not (RS256 on an
+        // EC key) would load, and then refuse every token as malformed.
         let alg = match (&jwk.common.key_algorithm, &jwk.algorithm) {
-            (Some(KeyAlgorithm::RS256), _) => Algorithm::RS256,
-            (Some(KeyAlgorithm::ES256), _) => Algorithm::ES256,
-            (Some(KeyAlgorithm::EdDSA), _) => Algorithm::EdDSA,
-            (Some(_), _) => return Err(KeyConfigError::BadJwk(kid)),
-            (None, AlgorithmParameters::RSA(_)) => Algorithm::RS256,
-            (None, AlgorithmParameters::EllipticCurve(p)) if p.curve == EllipticCurve::P256 => Algorithm::ES256,
-            (None, AlgorithmParameters::OctetKeyPair(_)) => Algorithm::EdDSA,
+            (Some(KeyAlgorithm::RS256) | None, AlgorithmParameters::RSA(_)) => Algorithm::RS256,
+            (Some(KeyAlgorithm::ES256) | None, AlgorithmParameters::EllipticCurve(p))
+                if p.curve == EllipticCurve::P256 =>
+            {
+                Algorithm::ES256
+            }
+            (Some(KeyAlgorithm::EdDSA) | None, AlgorithmParameters::OctetKeyPair(p))
+                if p.curve == EllipticCurve::Ed25519 =>
+            {
+                Algorithm::EdDSA
+            }
             _ => return Err(KeyConfigError::BadJwk(kid)),
         };
-        if !matches!(alg, Algorithm::RS256 | Algorithm::ES256 | Algorithm::EdDSA) {
-            return Err(KeyConfigError::BadJwk(kid));
-        }
         let key = DecodingKey::from_jwk(jwk).map_err(|_| KeyConfigError::BadJwk(kid.clone()))?;
         keys.push((kid, Key { key, validation: validation(alg, args) }));
     }
@@ -217,4 +267,184 @@ pub fn expiry(ttl: Duration) -> u64 {
 /// Seconds since the epoch.
 pub fn now_secs() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn args() -> AuthArgs {
+        AuthArgs {
+            jwt_secret: Some(SecretString::from("a".repeat(MIN_SECRET_BYTES))),
+            jwt_public_keys: vec![],
+            jwt_jwks: None,
+            jwt_issuer: "att-coord".into(),
+            jwt_audience: "att-coord".into(),
+            jwt_leeway_secs: 0,
+        }
+    }
+
+    /// A file of `tests/fixtures/keys` (test-only keys).
+    fn fixture(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/keys").join(name)
+    }
+
+    fn with_keys(specs: &[String]) -> Result<Verifier, KeyConfigError> {
+        Verifier::from_config(&AuthArgs { jwt_public_keys: specs.to_vec(), ..args() })
+    }
+
+    fn with_jwks(json: &str) -> Result<Verifier, KeyConfigError> {
+        let mut file = tempfile::NamedTempFile::new().expect("a temporary file");
+        file.write_all(json.as_bytes()).expect("the JWKS is written");
+        Verifier::from_config(&AuthArgs { jwt_jwks: Some(file.path().to_owned()), ..args() })
+    }
+
+    /// The first key of the fixture JWKS, changed by `edit`, as a one-key JWKS.
+    fn fixture_jwk(index: usize, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let text = std::fs::read_to_string(fixture("jwks.json")).expect("the fixture JWKS is readable");
+        let set: serde_json::Value = serde_json::from_str(&text).expect("the fixture JWKS is JSON");
+        let mut key = set["keys"][index].clone();
+        edit(&mut key);
+        serde_json::json!({ "keys": [key] }).to_string()
+    }
+
+    #[test]
+    fn a_secret_shorter_than_256_bits_is_refused() {
+        let short = AuthArgs { jwt_secret: Some(SecretString::from("a".repeat(MIN_SECRET_BYTES - 1))), ..args() };
+
+        assert!(matches!(Verifier::from_config(&short), Err(KeyConfigError::SecretTooShort)));
+        assert!(Verifier::from_config(&args()).is_ok(), "exactly 256 bits is enough");
+    }
+
+    #[test]
+    fn key_specs_that_are_not_kid_alg_path_are_refused() {
+        let path = fixture("rsa.pub.pem").display().to_string();
+        let bad = [
+            path.clone(),
+            format!("test-rsa={path}"),
+            format!("test-rsa=HS256:{path}"),
+            format!("test-rsa=rs256:{path}"),
+            format!("test-rsa=none:{path}"),
+            format!("=RS256:{path}"),
+            "test-rsa=RS256:".to_owned(),
+        ];
+        for spec in bad {
+            let result = with_keys(std::slice::from_ref(&spec));
+
+            assert!(matches!(&result, Err(KeyConfigError::BadKeySpec(s)) if *s == spec), "{spec}");
+        }
+    }
+
+    #[test]
+    fn key_specs_may_have_spaces_around_them_as_a_comma_separated_list_is_written() {
+        let specs = [
+            format!("test-rsa=RS256:{}", fixture("rsa.pub.pem").display()),
+            format!(" test-ec=ES256:{} ", fixture("ec.pub.pem").display()),
+            " ".to_owned(),
+        ];
+
+        let verifier = with_keys(&specs).expect("the keys load");
+
+        let mut kids: Vec<&str> = verifier.by_kid.keys().map(String::as_str).collect();
+        kids.sort_unstable();
+        assert_eq!(kids, ["test-ec", "test-rsa"]);
+    }
+
+    #[test]
+    fn an_unreadable_key_file_is_refused_naming_it() {
+        let missing = fixture("no-such-key.pem").display().to_string();
+
+        let result = with_keys(&[format!("gone=RS256:{missing}")]);
+
+        let Err(err @ KeyConfigError::Unreadable { .. }) = result else { panic!("expected Unreadable") };
+        assert!(err.to_string().contains(&missing), "{err}");
+    }
+
+    #[test]
+    fn a_key_file_that_does_not_hold_a_public_key_of_its_algorithm_is_refused() {
+        let wrong =
+            [("RS256", "ec.pub.pem"), ("ES256", "rsa.pub.pem"), ("EdDSA", "ec.pub.pem"), ("RS256", "README.md")];
+        for (alg, file) in wrong {
+            let result = with_keys(&[format!("k={alg}:{}", fixture(file).display())]);
+
+            assert!(matches!(result, Err(KeyConfigError::BadKey { .. })), "{alg} from {file}");
+        }
+    }
+
+    #[test]
+    fn a_kid_configured_twice_is_refused() {
+        let rsa = format!("test-rsa=RS256:{}", fixture("rsa.pub.pem").display());
+        let ec_as_rsa = format!("test-rsa=ES256:{}", fixture("ec.pub.pem").display());
+
+        assert!(
+            matches!(with_keys(&[rsa.clone(), ec_as_rsa]), Err(KeyConfigError::DuplicateKid(k)) if k == "test-rsa")
+        );
+        let both = AuthArgs { jwt_public_keys: vec![rsa], jwt_jwks: Some(fixture("jwks.json")), ..args() };
+        assert!(matches!(Verifier::from_config(&both), Err(KeyConfigError::DuplicateKid(k)) if k == "test-rsa"));
+    }
+
+    #[test]
+    fn the_fixture_jwks_loads_every_key_by_its_kid() {
+        let verifier = Verifier::from_config(&AuthArgs { jwt_jwks: Some(fixture("jwks.json")), ..args() })
+            .expect("the fixture JWKS loads");
+
+        let mut kids: Vec<&str> = verifier.by_kid.keys().map(String::as_str).collect();
+        kids.sort_unstable();
+        assert_eq!(kids, ["test-ec", "test-ed25519", "test-rsa"]);
+        assert_eq!(verifier.by_kid["test-ec"].validation.algorithms, [Algorithm::ES256]);
+    }
+
+    #[test]
+    fn a_missing_or_malformed_jwks_file_is_refused() {
+        let missing = AuthArgs { jwt_jwks: Some(fixture("no-such.json")), ..args() };
+        assert!(matches!(Verifier::from_config(&missing), Err(KeyConfigError::Unreadable { .. })));
+
+        for text in ["", "not json", "{}", r#"{"keys": {}}"#, r#"{"keys": [42]}"#] {
+            let result = with_jwks(text);
+
+            assert!(
+                matches!(&result, Err(KeyConfigError::Unreadable { reason, .. }) if reason.starts_with("not a JWKS")),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn jwks_keys_without_a_kid_or_with_an_algorithm_that_does_not_fit_are_refused() {
+        let bad = [
+            ("no kid", fixture_jwk(0, |k| drop(k.as_object_mut().map(|o| o.remove("kid"))))),
+            ("RS256 on the EC key", fixture_jwk(1, |k| k["alg"] = "RS256".into())),
+            ("ES256 on the RSA key", fixture_jwk(0, |k| k["alg"] = "ES256".into())),
+            ("EdDSA on the EC key", fixture_jwk(1, |k| k["alg"] = "EdDSA".into())),
+            ("RS512, not accepted", fixture_jwk(0, |k| k["alg"] = "RS512".into())),
+            ("a P-384 key for ES256", fixture_jwk(1, |k| k["crv"] = "P-384".into())),
+            (
+                "an HS256 secret",
+                r#"{"keys": [{"kid": "shared", "alg": "HS256", "kty": "oct", "k": "c2VjcmV0"}]}"#.to_owned(),
+            ),
+        ];
+        for (case, jwks) in bad {
+            let result = with_jwks(&jwks);
+
+            assert!(matches!(result, Err(KeyConfigError::BadJwk(_))), "{case}");
+        }
+    }
+
+    #[test]
+    fn jwks_keys_without_alg_are_pinned_to_the_algorithm_of_their_key_type() {
+        let jwks = std::fs::read_to_string(fixture("jwks.json")).expect("the fixture JWKS is readable");
+        let mut set: serde_json::Value = serde_json::from_str(&jwks).expect("the fixture JWKS is JSON");
+        for key in set["keys"].as_array_mut().expect("keys") {
+            key.as_object_mut().expect("a key").remove("alg");
+        }
+
+        let verifier = with_jwks(&set.to_string()).expect("the keys load");
+
+        assert_eq!(verifier.by_kid["test-rsa"].validation.algorithms, [Algorithm::RS256]);
+        assert_eq!(verifier.by_kid["test-ec"].validation.algorithms, [Algorithm::ES256]);
+        assert_eq!(verifier.by_kid["test-ed25519"].validation.algorithms, [Algorithm::EdDSA]);
+    }
 }

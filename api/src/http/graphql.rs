@@ -81,7 +81,7 @@ async fn authenticate(state: &HttpState, headers: &HeaderMap) -> Result<Principa
         let org = claims.org.as_deref().ok_or_else(|| unauthenticated(&TokenError::PartnerWithoutOrg))?;
         let id = match parse_global_id(org) {
             Some((t, id)) if t == "Organization" => id,
-            _ => return Err(unauthenticated(&TokenError::UnknownOrganization)),
+            _ => return Err(unauthenticated(&TokenError::NotAnOrganizationId)),
         };
         match state.orgs.exists(&state.db, id).await {
             Ok(true) => Some(id),
