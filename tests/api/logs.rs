@@ -2,7 +2,7 @@
 //! never a token or the value of a SENSITIVE or FINANCIAL field.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::json;
 
@@ -28,17 +28,29 @@ impl Captured {
     }
 }
 
-// One thread, so that the server's tasks log into this test's subscriber.
-#[tokio::test(flavor = "current_thread")]
+/// The process's logs from the first call on, at TRACE. A subscriber scoped to one test
+/// thread misses events whose interest other threads cached first, so the capture is global:
+/// it also holds the logs of tests running alongside, which must be as clean.
+fn capture() -> Captured {
+    static CAPTURE: OnceLock<Captured> = OnceLock::new();
+    CAPTURE
+        .get_or_init(|| {
+            let logs = Captured::default();
+            let writer = logs.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .json()
+                .with_max_level(tracing::Level::TRACE)
+                .with_writer(move || writer.clone())
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber in the tests");
+            logs
+        })
+        .clone()
+}
+
+#[tokio::test]
 async fn logs_carry_neither_tokens_nor_sensitive_or_financial_values() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = capture();
     let app = spawn_app_with_demo(0.001).await;
     let secret = "SECRET-CHALLENGE-7f3a";
     let budget = "987654.32";
