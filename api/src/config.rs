@@ -7,6 +7,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
+use crate::limits::Limits;
+
 /// The default database: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://att-coord.db?mode=rwc";
 
@@ -75,11 +77,72 @@ pub struct LimitArgs {
     /// Longest a request may take, in seconds.
     #[arg(long, env = "ATT_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// Deepest nesting of fields an operation may have.
+    #[arg(long, env = "ATT_MAX_DEPTH", default_value_t = Limits::default().max_depth)]
+    pub max_depth: usize,
+    /// Highest complexity an operation may have (each field 1, lists weighted by their rows).
+    #[arg(long, env = "ATT_MAX_COMPLEXITY", default_value_t = Limits::default().max_complexity)]
+    pub max_complexity: usize,
+    /// Most aliases in an operation.
+    #[arg(long, env = "ATT_MAX_ALIASES", default_value_t = Limits::default().max_aliases)]
+    pub max_aliases: usize,
+    /// Most times one field may be repeated in a selection.
+    #[arg(long, env = "ATT_MAX_REPEATS", default_value_t = Limits::default().max_repeats)]
+    pub max_repeats: usize,
+    /// Most directives in an operation.
+    #[arg(long, env = "ATT_MAX_DIRECTIVES", default_value_t = Limits::default().max_directives)]
+    pub max_directives: usize,
+    /// Most operations in one batched request.
+    #[arg(long, env = "ATT_MAX_BATCH", default_value_t = Limits::default().max_batch)]
+    pub max_batch: usize,
+    /// Allow mutations inside batched requests.
+    #[arg(long, env = "ATT_BATCH_MUTATIONS")]
+    pub batch_mutations: bool,
+    /// Points each caller regains per second (0 turns rate limiting off); an operation costs
+    /// its complexity.
+    #[arg(long, env = "ATT_RATE_LIMIT_PER_SEC", default_value_t = 2_000)]
+    pub rate_limit_per_sec: u64,
+    /// Points each caller may spend at once.
+    #[arg(long, env = "ATT_RATE_LIMIT_BURST", default_value_t = 60_000)]
+    pub rate_limit_burst: u64,
 }
 
 impl LimitArgs {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// The GraphQL limits.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_depth: self.max_depth,
+            max_complexity: self.max_complexity,
+            max_aliases: self.max_aliases,
+            max_repeats: self.max_repeats,
+            max_directives: self.max_directives,
+            max_nodes: crate::schema::MAX_NODES,
+            max_batch: self.max_batch,
+            batch_mutations: self.batch_mutations,
+        }
+    }
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        let l = Limits::default();
+        Self {
+            max_body_bytes: 256 * 1024,
+            request_timeout_secs: 30,
+            max_depth: l.max_depth,
+            max_complexity: l.max_complexity,
+            max_aliases: l.max_aliases,
+            max_repeats: l.max_repeats,
+            max_directives: l.max_directives,
+            max_batch: l.max_batch,
+            batch_mutations: l.batch_mutations,
+            rate_limit_per_sec: 2_000,
+            rate_limit_burst: 60_000,
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use crate::audit::AuditLog;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::loaders::Loaders;
+use crate::rate_limit::Decision;
 
 /// Built once at start and shared by every request.
 #[derive(Clone)]
@@ -31,6 +32,10 @@ pub struct RequestContext {
     pub loaders: Loaders,
     /// Errors of fields that resolved to `null`, added to the response when it is done.
     field_errors: Mutex<Vec<ServerError>>,
+    /// Whom the rate limiter charges: the token's subject, or the address when anonymous.
+    pub client: String,
+    /// What the rate limiter decided for this operation.
+    rate: Mutex<Option<Decision>>,
 }
 
 impl RequestContext {
@@ -38,6 +43,7 @@ impl RequestContext {
         request_id: String,
         operation: Option<String>,
         principal: Principal,
+        client: String,
         db: DatabaseConnection,
     ) -> Arc<Self> {
         let loaders = Loaders::new(db, principal.clone());
@@ -48,7 +54,25 @@ impl RequestContext {
             audit: AuditLog::default(),
             loaders,
             field_errors: Mutex::default(),
+            client,
+            rate: Mutex::default(),
         })
+    }
+
+    /// Keeps the rate limiter's decision for this operation.
+    pub fn set_rate(&self, d: Decision) {
+        match self.rate.lock() {
+            Ok(mut r) => *r = Some(d),
+            Err(poisoned) => *poisoned.into_inner() = Some(d),
+        }
+    }
+
+    /// The rate limiter's decision for this operation, if it was limited.
+    pub fn rate(&self) -> Option<Decision> {
+        match self.rate.lock() {
+            Ok(r) => *r,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
     }
 
     /// Keeps the error of a field that resolved to `null`.

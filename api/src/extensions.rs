@@ -1,5 +1,5 @@
-//! Schema extensions: stable codes for errors async-graphql raises before any resolver runs,
-//! and `null` for a nullable field that fails.
+//! The schema's one extension: limits and rate limiting before anything runs, stable codes for
+//! the errors async-graphql raises itself, and `null` for a nullable field that fails.
 
 use std::sync::Arc;
 
@@ -10,22 +10,45 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ServerError, ServerResult, ValidationResult, Value, Variables};
 
 use crate::context::RequestContext;
+use crate::error::code;
+use crate::limits::{Limits, TypeInfo, measure};
+use crate::rate_limit::RateLimiter;
 
 /// `extensions.code` of a query that does not parse.
 pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
 /// `extensions.code` of a query that parses but does not fit the schema.
 pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 
-/// Gives parse and validation errors a stable `extensions.code`.
-pub struct ErrorCodes;
+/// What the extension enforces; shared by every request.
+pub struct Guardrails {
+    pub limits: Limits,
+    pub types: Arc<TypeInfo>,
+    pub limiter: Option<Arc<RateLimiter>>,
+}
 
-impl ExtensionFactory for ErrorCodes {
+impl ExtensionFactory for Guardrails {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
+        Arc::new(GuardrailsExtension {
+            limits: self.limits.clone(),
+            types: self.types.clone(),
+            limiter: self.limiter.clone(),
+        })
     }
 }
 
-struct ErrorCodesExtension;
+struct GuardrailsExtension {
+    limits: Limits,
+    types: Arc<TypeInfo>,
+    limiter: Option<Arc<RateLimiter>>,
+}
+
+fn error(message: String, code: &str, fill: impl FnOnce(&mut async_graphql::ErrorExtensionValues)) -> ServerError {
+    let mut e = ServerError::new(message, None);
+    let ext = e.extensions.get_or_insert_with(Default::default);
+    ext.set("code", code);
+    fill(ext);
+    e
+}
 
 fn with_code(mut e: ServerError, code: &str) -> ServerError {
     let ext = e.extensions.get_or_insert_with(Default::default);
@@ -36,7 +59,8 @@ fn with_code(mut e: ServerError, code: &str) -> ServerError {
 }
 
 #[async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
+impl Extension for GuardrailsExtension {
+    /// Measures the operation against the limits, then charges it to the caller's budget.
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -44,7 +68,36 @@ impl Extension for ErrorCodesExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).await.map_err(|e| with_code(e, GRAPHQL_PARSE_FAILED))
+        let doc = next.run(ctx, query, variables).await.map_err(|e| with_code(e, GRAPHQL_PARSE_FAILED))?;
+        let rc = ctx.data::<Arc<RequestContext>>().ok();
+        let operation = rc.and_then(|rc| rc.operation.as_deref());
+        let cost = measure(&doc, operation, variables, &self.types, &self.limits);
+        if let Err(exceeded) = self.limits.check(&cost) {
+            return Err(error(exceeded.to_string(), code::QUERY_TOO_COMPLEX, |ext| {
+                ext.set("limit", exceeded.limit);
+                ext.set("max", exceeded.max as u64);
+                ext.set("actual", exceeded.actual as u64);
+            }));
+        }
+        if let (Some(limiter), Some(rc)) = (&self.limiter, rc) {
+            let decision = limiter.charge(&rc.client, cost.complexity.max(1) as u64);
+            rc.set_rate(decision);
+            if !decision.allowed {
+                return Err(error(
+                    format!(
+                        "rate limit exceeded: this operation costs {} and {} of {} remain; retry in {} s",
+                        decision.cost, decision.remaining, decision.limit, decision.retry_after_secs
+                    ),
+                    code::RATE_LIMITED,
+                    |ext| {
+                        ext.set("retryAfterSeconds", decision.retry_after_secs);
+                        ext.set("cost", decision.cost);
+                        ext.set("remaining", decision.remaining);
+                    },
+                ));
+            }
+        }
+        Ok(doc)
     }
 
     async fn validation(

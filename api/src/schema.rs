@@ -117,6 +117,36 @@ impl Me {
     }
 }
 
+/// A caller's rate-limit budget.
+pub struct RateLimitStatus(crate::rate_limit::Decision);
+impl AccessSubject for RateLimitStatus {}
+
+/// The caller's rate-limit budget, as it stands after this operation (also in the
+/// `RateLimit-*` response headers). Each operation costs its complexity.
+#[Object(guard = "FieldGuard::new(self)")]
+impl RateLimitStatus {
+    /// The most points the caller may spend at once.
+    #[graphql(directive = access::apply(AccessClass::Public))]
+    async fn limit(&self) -> u64 {
+        self.0.limit
+    }
+    /// Points left.
+    #[graphql(directive = access::apply(AccessClass::Public))]
+    async fn remaining(&self) -> u64 {
+        self.0.remaining
+    }
+    /// What this operation cost.
+    #[graphql(directive = access::apply(AccessClass::Public))]
+    async fn cost(&self) -> u64 {
+        self.0.cost
+    }
+    /// Seconds until the budget is full again.
+    #[graphql(directive = access::apply(AccessClass::Public))]
+    async fn reset_in_seconds(&self) -> u64 {
+        self.0.reset_secs
+    }
+}
+
 /// Global object identification and the caller.
 #[derive(Default)]
 pub struct NodeQuery;
@@ -158,6 +188,12 @@ impl NodeQuery {
             out.push(node);
         }
         Ok(out)
+    }
+
+    /// The caller's rate-limit budget after this operation; null when rate limiting is off.
+    #[graphql(directive = access::apply(AccessClass::Public))]
+    async fn rate_limit(&self, ctx: &Context<'_>) -> ApiResult<Option<RateLimitStatus>> {
+        Ok(ctx.request()?.rate().map(RateLimitStatus))
     }
 
     /// Who the API takes the caller to be.

@@ -10,7 +10,10 @@ use crate::auth::jwt::{KeyConfigError, Verifier};
 use crate::config::ServeArgs;
 use crate::context::AppState;
 use crate::db::{ConnectError, StatementCounter};
+use crate::extensions::Guardrails;
 use crate::http::{HttpOptions, HttpState};
+use crate::limits::TypeInfo;
+use crate::rate_limit::RateLimiter;
 use crate::schema::AppSchema;
 
 /// Why the server could not start, each saying what to fix.
@@ -36,9 +39,9 @@ pub struct Application {
     statements: StatementCounter,
 }
 
-/// The schema for `principal`s of one kind, with the shared state attached.
-pub fn build_schema(db: &DatabaseConnection, anonymous: bool) -> AppSchema {
-    let mut b = crate::schema::builder().data(AppState { db: db.clone() }).extension(crate::extensions::ErrorCodes);
+/// The schema for callers of one kind (anonymous or not), with the shared state attached.
+pub fn build_schema(db: &DatabaseConnection, guardrails: Guardrails, anonymous: bool) -> AppSchema {
+    let mut b = crate::schema::builder().data(AppState { db: db.clone() }).extension(guardrails);
     if anonymous {
         b = b.disable_introspection().disable_suggestions();
     }
@@ -69,13 +72,19 @@ impl Application {
         }
         let listener =
             TcpListener::bind(config.bind).await.map_err(|source| StartupError::Bind { addr: config.bind, source })?;
+        let limits = config.limits.limits();
+        let types = Arc::new(TypeInfo::from_sdl(&crate::schema::sdl()));
+        let limiter = RateLimiter::new(config.limits.rate_limit_per_sec, config.limits.rate_limit_burst).map(Arc::new);
+        let guardrails = || Guardrails { limits: limits.clone(), types: types.clone(), limiter: limiter.clone() };
         let state = HttpState {
-            schema: build_schema(&db, false),
-            public_schema: build_schema(&db, true),
+            schema: build_schema(&db, guardrails(), false),
+            public_schema: build_schema(&db, guardrails(), true),
             db: db.clone(),
             verifier: Arc::new(verifier),
             graphiql: config.graphiql,
             orgs: Arc::default(),
+            limits: limits.clone(),
+            max_body_bytes: config.limits.max_body_bytes,
         };
         let options = HttpOptions {
             max_body_bytes: config.limits.max_body_bytes,

@@ -13,7 +13,7 @@ use crate::helpers::{As, TestApp, spawn_app_with_demo};
 
 /// Every object type's fields by access class, as DESIGN.md §3 and §4 give them.
 const MATRIX: &str = "
-Query: PUBLIC node nodes me state states conference conferences meetings organization organizations champions vtfCycles vtfCycle universalizationOverview; PARTNER plans plan supportNeeds vtfProjects sponsorshipAwards activityReport activityReports coordinationOverlaps; SENSITIVE assessments advisoryConsultations; AUDIT auditEvents
+Query: PUBLIC node nodes me rateLimit state states conference conferences meetings organization organizations champions vtfCycles vtfCycle universalizationOverview; PARTNER plans plan supportNeeds vtfProjects sponsorshipAwards activityReport activityReports coordinationOverlaps; SENSITIVE assessments advisoryConsultations; AUDIT auditEvents
 State: PUBLIC id iso3 iso2 name unRegionalGroup continent attStatus signatureDate consentDate consentKind entryIntoForceDate genevaMission createdAt updatedAt version championTerms officeTerms; SENSITIVE currentAssessment assessments contactPoints engagements accompaniedBy consultations planTargets; PARTNER supportNeeds vtfProjects sponsorshipAwards activityReports; FINANCIAL vtfApproved
 Conference: PUBLIC id number startDate endDate venue presidentState presidentName meetings officeTerms updatedAt version
 Meeting: PUBLIC id conference kind title startDate endDate venue updatedAt version; PARTNER sponsorshipAwards
@@ -39,6 +39,7 @@ TierCount: PUBLIC tier count
 CurrencyAmount: PUBLIC currency amount
 CoordinationOverlap: PUBLIC state activityType periodStart periodEnd reports organizations vtfProjects
 Me: PUBLIC role sub organization
+RateLimitStatus: PUBLIC limit remaining cost resetInSeconds
 PageInfo: PUBLIC hasNextPage hasPreviousPage startCursor endCursor
 ActivityReportPayload: PARTNER activityReport
 AssessmentPayload: SENSITIVE assessment

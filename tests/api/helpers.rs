@@ -87,7 +87,9 @@ pub fn test_config(database_url: String) -> ServeArgs {
             jwt_audience: "att-coord".into(),
             jwt_leeway_secs: 5,
         },
-        limits: LimitArgs { max_body_bytes: 256 * 1024, request_timeout_secs: 30 },
+        // Rate limiting is off unless a test turns it on: the suite runs far faster than any
+        // caller would.
+        limits: LimitArgs { rate_limit_per_sec: 0, ..LimitArgs::default() },
     }
 }
 

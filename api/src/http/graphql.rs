@@ -1,6 +1,7 @@
 //! `POST /graphql` (JSON) and `GET /graphql` (queries in the URL, or GraphiQL).
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -8,7 +9,8 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, Request, ServerError};
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use entity::organization;
@@ -50,7 +52,7 @@ impl KnownOrganizations {
 }
 
 /// A GraphQL-shaped error response for failures before execution.
-fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+pub(super) fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
     let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string()).into_response()
 }
@@ -109,13 +111,39 @@ fn wants_graphql_response_json(headers: &HeaderMap) -> bool {
     headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains(GRAPHQL_RESPONSE_JSON))
 }
 
+/// Whom the rate limiter charges: the token's subject, or the address of an anonymous caller.
+fn client_key(principal: &Principal, addr: SocketAddr) -> String {
+    match &principal.sub {
+        Some(_) => format!("sub:{}", principal.idempotency_scope()),
+        None => format!("ip:{}", addr.ip()),
+    }
+}
+
+/// A refusal of the whole request for a limit (before anything runs).
+fn too_complex(message: &str) -> Response {
+    error_response(StatusCode::BAD_REQUEST, code::QUERY_TOO_COMPLEX, message)
+}
+
 /// `POST /graphql`: a request or a batch as JSON.
 pub async fn post(
     State(state): State<HttpState>,
     Extension(rid): Extension<RequestId>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) => {
+            let status = rejection.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!("the request body is larger than the limit of {} bytes", state.max_body_bytes)
+            } else {
+                format!("cannot read the request body: {rejection}")
+            };
+            return error_response(status, BAD_REQUEST, &message);
+        }
+    };
     if !is_json(&headers) {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -139,13 +167,27 @@ pub async fn post(
             );
         }
     };
-    execute(&state, rid, principal, batch, wants_graphql_response_json(&headers)).await
+    if let BatchRequest::Batch(requests) = &batch {
+        if requests.len() > state.limits.max_batch {
+            return too_complex(&format!(
+                "a batch of {} operations is more than the limit of {}",
+                requests.len(),
+                state.limits.max_batch
+            ));
+        }
+        if !state.limits.batch_mutations && requests.iter().any(is_mutation) {
+            return too_complex("mutations may not be batched: send each in its own request");
+        }
+    }
+    let client = client_key(&principal, addr);
+    execute(&state, rid, principal, client, batch, wants_graphql_response_json(&headers)).await
 }
 
 /// `GET /graphql`: GraphiQL for browsers, or a query (never a mutation) in the URL.
 pub async fn get(
     State(state): State<HttpState>,
     Extension(rid): Extension<RequestId>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -172,7 +214,8 @@ pub async fn get(
         Ok(p) => p,
         Err(r) => return r,
     };
-    execute(&state, rid, principal, BatchRequest::Single(request), wants_graphql_response_json(&headers)).await
+    let client = client_key(&principal, addr);
+    execute(&state, rid, principal, client, BatchRequest::Single(request), wants_graphql_response_json(&headers)).await
 }
 
 /// Whether the operation a request would run is a mutation (a query that does not parse is
@@ -191,13 +234,21 @@ async fn execute(
     state: &HttpState,
     rid: RequestId,
     principal: Principal,
+    client: String,
     batch: BatchRequest,
     graphql_response_json: bool,
 ) -> Response {
     let anonymous = principal.role == Role::Anonymous;
     let schema = if anonymous { &state.public_schema } else { &state.schema };
-    let context =
-        |r: &Request| RequestContext::new(rid.0.clone(), r.operation_name.clone(), principal.clone(), state.db.clone());
+    let context = |r: &Request| {
+        RequestContext::new(
+            rid.0.clone(),
+            r.operation_name.clone(),
+            principal.clone(),
+            client.clone(),
+            state.db.clone(),
+        )
+    };
     // One context per operation of a batch: each has its own audit reads and field errors.
     let (mut response, contexts) = match batch {
         BatchRequest::Single(r) => {

@@ -15,9 +15,9 @@ use sea_orm::DatabaseConnection;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 
 use crate::auth::jwt::Verifier;
+use crate::limits::Limits;
 use crate::schema::AppSchema;
 
 pub use request_id::RequestId;
@@ -33,6 +33,10 @@ pub struct HttpState {
     pub verifier: Arc<Verifier>,
     pub graphiql: bool,
     pub orgs: Arc<graphql::KnownOrganizations>,
+    /// The limits batches are checked against (operations are checked by the schema).
+    pub limits: Limits,
+    /// The largest request body accepted.
+    pub max_body_bytes: usize,
 }
 
 /// Options of the HTTP layer.
@@ -64,11 +68,38 @@ pub fn router(state: HttpState, options: &HttpOptions) -> Router {
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
         .layer(CompressionLayer::new())
         .layer(cors)
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, options.request_timeout))
+        .layer(axum::middleware::from_fn_with_state(options.request_timeout, timeout))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
         .layer(axum::middleware::from_fn(request_id::layer))
+}
+
+/// Ends a request that takes longer than the configured time with `408` and code `TIMEOUT`.
+/// The handler's future is dropped, and with it any open transaction, which rolls back.
+async fn timeout(
+    State(limit): State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(limit_secs = limit.as_secs_f64(), "request timed out");
+            graphql::error_response(
+                StatusCode::REQUEST_TIMEOUT,
+                crate::error::code::TIMEOUT,
+                &format!(
+                    "the request took longer than {} s and was stopped; nothing it started was kept",
+                    limit.as_secs_f64()
+                ),
+            )
+        }
+    }
 }
 
 /// The process is up.
