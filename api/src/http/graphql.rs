@@ -50,7 +50,7 @@ impl KnownOrganizations {
 }
 
 /// A GraphQL-shaped error response for failures before execution.
-fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+pub(super) fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
     let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string()).into_response()
 }
@@ -63,7 +63,7 @@ fn unauthenticated(reason: &TokenError) -> Response {
 
 /// The caller: anonymous without a token, the token's principal with a valid one, and a
 /// `401` response with the reason otherwise.
-async fn authenticate(state: &HttpState, headers: &HeaderMap) -> Result<Principal, Response> {
+pub(super) async fn authenticate(state: &HttpState, headers: &HeaderMap) -> Result<Principal, Response> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Principal::anonymous());
     };
@@ -187,13 +187,10 @@ fn is_mutation(request: &Request) -> bool {
     })
 }
 
-async fn execute(
-    state: &HttpState,
-    rid: RequestId,
-    principal: Principal,
-    batch: BatchRequest,
-    graphql_response_json: bool,
-) -> Response {
+/// Runs a request or a batch as `principal`: one context per operation (its own audit reads
+/// and field errors), the field errors added to each response, the SENSITIVE reads written to
+/// the audit trail before anything is returned, and every error given a code.
+async fn run(state: &HttpState, rid: &RequestId, principal: Principal, batch: BatchRequest) -> BatchResponse {
     let anonymous = principal.role == Role::Anonymous;
     let schema = if anonymous { &state.public_schema } else { &state.schema };
     let context =
@@ -211,7 +208,11 @@ async fn execute(
         }
     };
     match &mut response {
-        BatchResponse::Single(r) => r.errors.extend(contexts[0].take_field_errors()),
+        BatchResponse::Single(r) => {
+            if let Some(rc) = contexts.first() {
+                r.errors.extend(rc.take_field_errors());
+            }
+        }
         BatchResponse::Batch(rs) => {
             for (r, rc) in rs.iter_mut().zip(&contexts) {
                 r.errors.extend(rc.take_field_errors());
@@ -230,8 +231,7 @@ async fn execute(
         }
     }
 
-    let mut request_error = false;
-    let mut tag = |r: &mut async_graphql::Response| {
+    let tag = |r: &mut async_graphql::Response| {
         for e in &mut r.errors {
             let ext = e.extensions.get_or_insert_with(Default::default);
             // Our own errors all carry a code; what reaches here without one is the executor
@@ -243,14 +243,46 @@ async fn execute(
                 ext.set("requestId", rid.0.as_str());
             }
         }
-        if r.data == async_graphql::Value::Null && !r.errors.is_empty() {
-            request_error = true;
-        }
     };
     match &mut response {
         BatchResponse::Single(r) => tag(r),
-        BatchResponse::Batch(rs) => rs.iter_mut().for_each(&mut tag),
+        BatchResponse::Batch(rs) => rs.iter_mut().for_each(tag),
     }
+    response
+}
+
+/// Runs one operation as `principal`, exactly as `POST /graphql` would (same schema, guard,
+/// audit and error codes): the exports page through lists with it.
+pub(super) async fn run_one(
+    state: &HttpState,
+    rid: &RequestId,
+    principal: Principal,
+    request: Request,
+) -> async_graphql::Response {
+    match run(state, rid, principal, BatchRequest::Single(request)).await {
+        BatchResponse::Single(r) => r,
+        // `run` answers a single request with a single response; anything else is a bug.
+        BatchResponse::Batch(mut rs) => rs.pop().unwrap_or_else(|| {
+            let mut err = ServerError::new("internal error", None);
+            err.extensions.get_or_insert_with(Default::default).set("code", code::INTERNAL);
+            err.extensions.get_or_insert_with(Default::default).set("requestId", rid.0.as_str());
+            async_graphql::Response::from_errors(vec![err])
+        }),
+    }
+}
+
+async fn execute(
+    state: &HttpState,
+    rid: RequestId,
+    principal: Principal,
+    batch: BatchRequest,
+    graphql_response_json: bool,
+) -> Response {
+    let response = run(state, &rid, principal, batch).await;
+    let request_error = match &response {
+        BatchResponse::Single(r) => is_request_error(r),
+        BatchResponse::Batch(rs) => rs.iter().any(is_request_error),
+    };
     let body = match serde_json::to_vec(&response) {
         Ok(b) => b,
         Err(e) => {
@@ -272,4 +304,9 @@ async fn execute(
         body,
     )
         .into_response()
+}
+
+/// A response without data, only errors: the request as a whole was refused.
+fn is_request_error(r: &async_graphql::Response) -> bool {
+    r.data == async_graphql::Value::Null && !r.errors.is_empty()
 }
