@@ -26,6 +26,8 @@ pub enum StartupError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
     Keys(#[from] KeyConfigError),
+    #[error(transparent)]
+    Exports(#[from] crate::http::exports::CatalogError),
 }
 
 /// A built, bound, not yet serving application.
@@ -69,13 +71,16 @@ impl Application {
         }
         let listener =
             TcpListener::bind(config.bind).await.map_err(|source| StartupError::Bind { addr: config.bind, source })?;
+        let schema = build_schema(&db, false);
+        let exports = crate::http::exports::Catalog::from_sdl(&schema.sdl())?;
         let state = HttpState {
-            schema: build_schema(&db, false),
+            schema,
             public_schema: build_schema(&db, true),
             db: db.clone(),
             verifier: Arc::new(verifier),
             graphiql: config.graphiql,
             orgs: Arc::default(),
+            exports: Arc::new(exports),
         };
         let options = HttpOptions {
             max_body_bytes: config.limits.max_body_bytes,
