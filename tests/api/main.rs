@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod exports;
 mod health;
 mod schema_file;
 mod states;
