@@ -91,8 +91,11 @@ impl Column {
 /// How a query-string value becomes a GraphQL variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueKind {
+    /// A JSON integer.
     Int,
+    /// A JSON number.
     Float,
+    /// `true` or `false`.
     Boolean,
     /// Strings, ids, enums and custom scalars (dates, times) travel as JSON strings.
     Text,
@@ -101,9 +104,11 @@ pub enum ValueKind {
 /// A filter argument of a list field.
 #[derive(Debug, Clone)]
 pub struct Argument {
+    /// The argument's name, which is also the query-string parameter's.
     pub name: String,
     /// The argument's GraphQL type, as a variable declares it (e.g. `AttStatus`, `Int`).
     pub graphql_type: String,
+    /// How its query-string value is read.
     pub kind: ValueKind,
     /// A list type: the query-string value is split on commas.
     pub list: bool,

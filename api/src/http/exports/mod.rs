@@ -356,6 +356,57 @@ enum Step {
     Done,
 }
 
+/// The streamed body: the first page with the file's start, then page after page, each read
+/// only when the previous one is written, then the file's end.
+fn body(pager: Pager, writer: Writer, first: Page) -> Body {
+    let pages = futures_util::stream::unfold(
+        (pager, writer, Step::Write { page: first, first: true }),
+        |(pager, writer, step)| async move {
+            let (page, first) = match step {
+                Step::Done => return None,
+                Step::End => {
+                    let end = writer.end();
+                    return if end.is_empty() {
+                        None
+                    } else {
+                        Some((Ok(Bytes::from(end)), (pager, writer, Step::Done)))
+                    };
+                }
+                Step::Write { page, first } => (Ok(page), first),
+                Step::Read(cursor) => (pager.page(Some(&cursor)).await, false),
+            };
+            let written = page.map_err(|f| f.code).and_then(|page| {
+                let rendered = if first { writer.start() } else { Ok(Vec::new()) }.and_then(|mut out| {
+                    out.extend(writer.rows(&page.nodes)?);
+                    Ok(out)
+                });
+                match rendered {
+                    Ok(out) => Ok((out, page.next)),
+                    Err(e) => {
+                        tracing::error!(request_id = %pager.rid.0, error = %e, "writing export rows failed");
+                        Err(code::INTERNAL.to_owned())
+                    }
+                }
+            });
+            match written {
+                Ok((out, next)) => {
+                    let step = next.map_or(Step::End, Step::Read);
+                    Some((Ok(Bytes::from(out)), (pager, writer, step)))
+                }
+                Err(code) => {
+                    tracing::error!(request_id = %pager.rid.0, code, "export failed part-way; the body ends with an error");
+                    let item = match writer.failure(&code, &pager.rid.0) {
+                        Some(line) => Ok(Bytes::from(line)),
+                        None => Err(std::io::Error::other(format!("export failed part-way ({code})"))),
+                    };
+                    Some((item, (pager, writer, Step::Done)))
+                }
+            }
+        },
+    );
+    Body::from_stream(pages)
+}
+
 /// `GET /export/{file}`.
 pub async fn export(
     State(state): State<HttpState>,
@@ -421,58 +472,23 @@ pub async fn export(
         Err(failure) => return failure.into_response(),
     };
 
-    let body = futures_util::stream::unfold(
-        (pager, writer, Step::Write { page: first, first: true }),
-        |(pager, writer, step)| async move {
-            let (page, first) = match step {
-                Step::Done => return None,
-                Step::End => {
-                    let end = writer.end();
-                    return if end.is_empty() {
-                        None
-                    } else {
-                        Some((Ok(Bytes::from(end)), (pager, writer, Step::Done)))
-                    };
-                }
-                Step::Write { page, first } => (Ok(page), first),
-                Step::Read(cursor) => (pager.page(Some(&cursor)).await, false),
-            };
-            let written = page.map_err(|f| f.code).and_then(|page| {
-                let mut out = if first { writer.start().map_err(|_| code::INTERNAL.to_owned())? } else { Vec::new() };
-                out.extend(writer.rows(&page.nodes).map_err(|_| code::INTERNAL.to_owned())?);
-                Ok((out, page.next))
-            });
-            match written {
-                Ok((out, next)) => {
-                    let step = next.map_or(Step::End, Step::Read);
-                    Some((Ok(Bytes::from(out)), (pager, writer, step)))
-                }
-                Err(code) => {
-                    tracing::error!(request_id = %pager.rid.0, code, "export failed part-way; the body ends with an error");
-                    let item = match writer.failure(&code, &pager.rid.0) {
-                        Some(line) => Ok(Bytes::from(line)),
-                        None => Err(std::io::Error::other(format!("export failed part-way ({code})"))),
-                    };
-                    Some((item, (pager, writer, Step::Done)))
-                }
-            }
-        },
-    );
-
     let filename = match format {
         Format::Csv => format!("{}.csv", dataset.name),
         Format::Ndjson => format!("{}.ndjson", dataset.name),
         Format::Iati => format!("{}.iati.xml", dataset.name),
     };
     let omitted = omitted.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",");
-    let mut response = Response::new(Body::from_stream(body));
+    let mut response = Response::new(body(pager, writer, first));
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&omitted) {
+    // The IATI file has elements, not columns: what it leaves out is per row (README).
+    if format != Format::Iati
+        && let Ok(v) = HeaderValue::from_str(&omitted)
+    {
         h.insert(OMITTED_COLUMNS, v);
     }
     response
