@@ -79,7 +79,7 @@ impl Extension for GuardrailsExtension {
                 ext.set("actual", exceeded.actual as u64);
             }));
         }
-        if let (Some(limiter), Some(rc)) = (&self.limiter, rc) {
+        if let (Some(limiter), Some(rc)) = (&self.limiter, rc.filter(|rc| !rc.client.is_empty())) {
             let decision = limiter.charge(&rc.client, cost.complexity.max(1) as u64);
             rc.set_rate(decision);
             if !decision.allowed {

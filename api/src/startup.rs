@@ -29,6 +29,8 @@ pub enum StartupError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
     Keys(#[from] KeyConfigError),
+    #[error(transparent)]
+    Exports(#[from] crate::http::exports::CatalogError),
 }
 
 /// A built, bound, not yet serving application.
@@ -76,8 +78,10 @@ impl Application {
         let types = Arc::new(TypeInfo::from_sdl(&crate::schema::sdl()));
         let limiter = RateLimiter::new(config.limits.rate_limit_per_sec, config.limits.rate_limit_burst).map(Arc::new);
         let guardrails = || Guardrails { limits: limits.clone(), types: types.clone(), limiter: limiter.clone() };
+        let schema = build_schema(&db, guardrails(), false);
+        let exports = crate::http::exports::Catalog::from_sdl(&schema.sdl())?;
         let state = HttpState {
-            schema: build_schema(&db, guardrails(), false),
+            schema,
             public_schema: build_schema(&db, guardrails(), true),
             db: db.clone(),
             verifier: Arc::new(verifier),
@@ -85,6 +89,7 @@ impl Application {
             orgs: Arc::default(),
             limits: limits.clone(),
             max_body_bytes: config.limits.max_body_bytes,
+            exports: Arc::new(exports),
         };
         let options = HttpOptions {
             max_body_bytes: config.limits.max_body_bytes,

@@ -6,6 +6,7 @@ mod access_matrix;
 mod audit_trail;
 mod cli;
 mod dashboards;
+mod exports;
 mod health;
 mod internal_mutations;
 mod logs;

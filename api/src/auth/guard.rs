@@ -89,14 +89,19 @@ pub trait AccessSubject {
 pub fn declared_class(directives: &[MetaDirectiveInvocation]) -> Option<AccessClass> {
     let d = directives.iter().find(|d| d.name == "access")?;
     match d.args.get("class")? {
-        Value::Enum(name) => match name.as_str() {
-            "PUBLIC" => Some(AccessClass::Public),
-            "PARTNER" => Some(AccessClass::Partner),
-            "SENSITIVE" => Some(AccessClass::Sensitive),
-            "FINANCIAL" => Some(AccessClass::Financial),
-            "AUDIT" => Some(AccessClass::Audit),
-            _ => None,
-        },
+        Value::Enum(name) => class_by_name(name.as_str()),
+        _ => None,
+    }
+}
+
+/// The access class an `@access(class: ...)` argument names, as spelled in the SDL.
+pub fn class_by_name(name: &str) -> Option<AccessClass> {
+    match name {
+        "PUBLIC" => Some(AccessClass::Public),
+        "PARTNER" => Some(AccessClass::Partner),
+        "SENSITIVE" => Some(AccessClass::Sensitive),
+        "FINANCIAL" => Some(AccessClass::Financial),
+        "AUDIT" => Some(AccessClass::Audit),
         _ => None,
     }
 }
@@ -220,7 +225,8 @@ fn argument_given(ctx: &Context<'_>, name: &str) -> bool {
     !matches!(value, Ok(Value::Null))
 }
 
-fn class_name(class: AccessClass) -> &'static str {
+/// The SDL spelling of an access class.
+pub fn class_name(class: AccessClass) -> &'static str {
     match class {
         AccessClass::Public => "PUBLIC",
         AccessClass::Partner => "PARTNER",

@@ -22,6 +22,7 @@ use crate::auth::{Principal, Role, parse_role};
 use crate::context::RequestContext;
 use crate::error::code;
 use crate::node::parse_global_id;
+use crate::rate_limit::Decision;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 /// `extensions.code` of an HTTP request that is not a GraphQL request.
@@ -65,7 +66,7 @@ fn unauthenticated(reason: &TokenError) -> Response {
 
 /// The caller: anonymous without a token, the token's principal with a valid one, and a
 /// `401` response with the reason otherwise.
-async fn authenticate(state: &HttpState, headers: &HeaderMap) -> Result<Principal, Response> {
+pub(super) async fn authenticate(state: &HttpState, headers: &HeaderMap) -> Result<Principal, Response> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Principal::anonymous());
     };
@@ -112,7 +113,7 @@ fn wants_graphql_response_json(headers: &HeaderMap) -> bool {
 }
 
 /// Whom the rate limiter charges: the token's subject, or the address of an anonymous caller.
-fn client_key(principal: &Principal, addr: SocketAddr) -> String {
+pub(super) fn client_key(principal: &Principal, addr: SocketAddr) -> String {
     match &principal.sub {
         Some(_) => format!("sub:{}", principal.idempotency_scope()),
         None => format!("ip:{}", addr.ip()),
@@ -230,14 +231,18 @@ fn is_mutation(request: &Request) -> bool {
     })
 }
 
-async fn execute(
-    state: &HttpState,
-    rid: RequestId,
-    principal: Principal,
-    client: String,
-    batch: BatchRequest,
-    graphql_response_json: bool,
-) -> Response {
+/// What running a request gave.
+struct Ran {
+    response: BatchResponse,
+    /// The rate limiter's decision for the last operation it charged.
+    rate: Option<Decision>,
+}
+
+/// Runs a request or a batch as `principal`, charging `client` (nobody when empty): one
+/// context per operation (its own audit reads and field errors), the field errors added to
+/// each response, the SENSITIVE reads written to the audit trail before anything is returned,
+/// and every error given a code.
+async fn run(state: &HttpState, rid: &RequestId, principal: Principal, client: String, batch: BatchRequest) -> Ran {
     let anonymous = principal.role == Role::Anonymous;
     let schema = if anonymous { &state.public_schema } else { &state.schema };
     let context = |r: &Request| {
@@ -262,7 +267,11 @@ async fn execute(
         }
     };
     match &mut response {
-        BatchResponse::Single(r) => r.errors.extend(contexts[0].take_field_errors()),
+        BatchResponse::Single(r) => {
+            if let Some(rc) = contexts.first() {
+                r.errors.extend(rc.take_field_errors());
+            }
+        }
         BatchResponse::Batch(rs) => {
             for (r, rc) in rs.iter_mut().zip(&contexts) {
                 r.errors.extend(rc.take_field_errors());
@@ -281,8 +290,7 @@ async fn execute(
         }
     }
 
-    let mut request_error = false;
-    let mut tag = |r: &mut async_graphql::Response| {
+    let tag = |r: &mut async_graphql::Response| {
         for e in &mut r.errors {
             let ext = e.extensions.get_or_insert_with(Default::default);
             // Our own errors all carry a code; what reaches here without one is the executor
@@ -294,14 +302,51 @@ async fn execute(
                 ext.set("requestId", rid.0.as_str());
             }
         }
-        if r.data == async_graphql::Value::Null && !r.errors.is_empty() {
-            request_error = true;
-        }
     };
     match &mut response {
         BatchResponse::Single(r) => tag(r),
-        BatchResponse::Batch(rs) => rs.iter_mut().for_each(&mut tag),
+        BatchResponse::Batch(rs) => rs.iter_mut().for_each(tag),
     }
+    let rate = contexts.iter().rev().find_map(|rc| rc.rate());
+    Ran { response, rate }
+}
+
+/// Runs one operation as `principal`, exactly as `POST /graphql` would (same schema, guard,
+/// audit and error codes): the exports page through lists with it.
+///
+/// `client` is charged for the operation, as by `POST /graphql`; an empty one is not charged.
+pub(super) async fn run_one(
+    state: &HttpState,
+    rid: &RequestId,
+    principal: Principal,
+    client: String,
+    request: Request,
+) -> async_graphql::Response {
+    match run(state, rid, principal, client, BatchRequest::Single(request)).await.response {
+        BatchResponse::Single(r) => r,
+        // `run` answers a single request with a single response; anything else is a bug.
+        BatchResponse::Batch(mut rs) => rs.pop().unwrap_or_else(|| {
+            let mut err = ServerError::new("internal error", None);
+            err.extensions.get_or_insert_with(Default::default).set("code", code::INTERNAL);
+            err.extensions.get_or_insert_with(Default::default).set("requestId", rid.0.as_str());
+            async_graphql::Response::from_errors(vec![err])
+        }),
+    }
+}
+
+async fn execute(
+    state: &HttpState,
+    rid: RequestId,
+    principal: Principal,
+    client: String,
+    batch: BatchRequest,
+    graphql_response_json: bool,
+) -> Response {
+    let Ran { response, rate } = run(state, &rid, principal, client, batch).await;
+    let request_error = match &response {
+        BatchResponse::Single(r) => is_request_error(r),
+        BatchResponse::Batch(rs) => rs.iter().any(is_request_error),
+    };
     let body = match serde_json::to_vec(&response) {
         Ok(b) => b,
         Err(e) => {
@@ -309,12 +354,16 @@ async fn execute(
             return error_response(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, "internal error");
         }
     };
-    let (status, content_type) = if graphql_response_json {
-        (if request_error { StatusCode::BAD_REQUEST } else { StatusCode::OK }, GRAPHQL_RESPONSE_JSON)
+    let refused = rate.is_some_and(|d| !d.allowed);
+    let content_type = if graphql_response_json { GRAPHQL_RESPONSE_JSON } else { "application/json" };
+    let status = if refused {
+        StatusCode::TOO_MANY_REQUESTS
+    } else if graphql_response_json && request_error {
+        StatusCode::BAD_REQUEST
     } else {
-        (StatusCode::OK, "application/json")
+        StatusCode::OK
     };
-    (
+    let mut resp = (
         status,
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
@@ -322,5 +371,20 @@ async fn execute(
         ],
         body,
     )
-        .into_response()
+        .into_response();
+    if let Some(d) = rate {
+        let h = resp.headers_mut();
+        h.insert("ratelimit-limit", HeaderValue::from(d.limit));
+        h.insert("ratelimit-remaining", HeaderValue::from(d.remaining));
+        h.insert("ratelimit-reset", HeaderValue::from(d.reset_secs));
+        if !d.allowed {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(d.retry_after_secs));
+        }
+    }
+    resp
+}
+
+/// A response without data, only errors: the request as a whole was refused.
+fn is_request_error(r: &async_graphql::Response) -> bool {
+    r.data == async_graphql::Value::Null && !r.errors.is_empty()
 }

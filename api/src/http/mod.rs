@@ -1,5 +1,7 @@
-//! The HTTP side: routes, request ids, authentication, and the GraphQL endpoint.
+//! The HTTP side: routes, request ids, authentication, the GraphQL endpoint, and the streamed
+//! exports built on it.
 
+pub mod exports;
 mod graphql;
 mod request_id;
 
@@ -37,6 +39,8 @@ pub struct HttpState {
     pub limits: Limits,
     /// The largest request body accepted.
     pub max_body_bytes: usize,
+    /// The exportable datasets, read once from the schema's SDL.
+    pub exports: Arc<exports::Catalog>,
 }
 
 /// Options of the HTTP layer.
@@ -62,6 +66,7 @@ pub fn router(state: HttpState, options: &HttpOptions) -> Router {
     };
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/export/{file}", get(exports::export))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state)
