@@ -76,13 +76,15 @@ impl std::fmt::Display for Exceeded {
 impl Limits {
     /// The first limit `cost` exceeds.
     pub fn check(&self, cost: &Cost) -> Result<(), Exceeded> {
+        // The most specific limit first: an attack by repetition is named as such, not as
+        // the complexity it also adds up to.
         let pairs = [
             ("depth", self.max_depth, cost.depth),
-            ("complexity", self.max_complexity, cost.complexity),
             ("number of aliases", self.max_aliases, cost.aliases),
             ("number of repeats of one field", self.max_repeats, cost.repeats),
             ("number of directives", self.max_directives, cost.directives),
             ("number of ids in nodes(ids:)", self.max_nodes, cost.nodes),
+            ("complexity", self.max_complexity, cost.complexity),
         ];
         match pairs.into_iter().find(|(_, max, actual)| actual > max) {
             Some((limit, max, actual)) => Err(Exceeded { limit, max, actual }),

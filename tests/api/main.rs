@@ -7,6 +7,7 @@ mod audit_trail;
 mod cli;
 mod dashboards;
 mod exports;
+mod hardening;
 mod health;
 mod internal_mutations;
 mod logs;
