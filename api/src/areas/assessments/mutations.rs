@@ -216,7 +216,12 @@ pub struct AssessmentsMutation;
 impl AssessmentsMutation {
     /// Appends an assessment to a state's history.
     #[graphql(directive = writers::apply(vec![RoleName::Wgtu, RoleName::Secretariat]))]
-    async fn create_assessment(&self, ctx: &Context<'_>, input: CreateAssessmentInput) -> ApiResult<AssessmentPayload> {
+    async fn create_assessment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The values of the new record; with `idempotencyKey`, a retry is safe.")]
+        input: CreateAssessmentInput,
+    ) -> ApiResult<AssessmentPayload> {
         async {
             let key = key(&input.idempotency_key)?;
             let mut c = Check::new();
@@ -261,6 +266,7 @@ impl AssessmentsMutation {
     async fn create_support_need(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The values of the new record; with `idempotencyKey`, a retry is safe.")]
         input: CreateSupportNeedInput,
     ) -> ApiResult<SupportNeedPayload> {
         async {
@@ -295,6 +301,7 @@ impl AssessmentsMutation {
     async fn update_support_need(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The record's id, the version you read, and the fields to change.")]
         input: UpdateSupportNeedInput,
     ) -> ApiResult<SupportNeedPayload> {
         async {
@@ -332,6 +339,7 @@ impl AssessmentsMutation {
     async fn create_contact_point(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The values of the new record; with `idempotencyKey`, a retry is safe.")]
         input: CreateContactPointInput,
     ) -> ApiResult<ContactPointPayload> {
         async {
@@ -367,6 +375,7 @@ impl AssessmentsMutation {
     async fn update_contact_point(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The record's id, the version you read, and the fields to change.")]
         input: UpdateContactPointInput,
     ) -> ApiResult<ContactPointPayload> {
         async {
@@ -416,7 +425,12 @@ impl AssessmentsMutation {
 
     /// Records an outreach contact with a state.
     #[graphql(directive = writers::apply(vec![RoleName::Wgtu, RoleName::Secretariat]))]
-    async fn create_engagement(&self, ctx: &Context<'_>, input: CreateEngagementInput) -> ApiResult<EngagementPayload> {
+    async fn create_engagement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The values of the new record; with `idempotencyKey`, a retry is safe.")]
+        input: CreateEngagementInput,
+    ) -> ApiResult<EngagementPayload> {
         async {
             let key = key(&input.idempotency_key)?;
             let mut c = Check::new();
@@ -451,7 +465,12 @@ impl AssessmentsMutation {
 
     /// Changes an outreach contact, e.g. its outcome or follow-up date.
     #[graphql(directive = writers::apply(vec![RoleName::Wgtu, RoleName::Secretariat]))]
-    async fn update_engagement(&self, ctx: &Context<'_>, input: UpdateEngagementInput) -> ApiResult<EngagementPayload> {
+    async fn update_engagement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id, the version you read, and the fields to change.")]
+        input: UpdateEngagementInput,
+    ) -> ApiResult<EngagementPayload> {
         async {
             let id = expect_id(&input.id, "Engagement", "input.id")?;
             let mut c = Check::new();
