@@ -14,7 +14,7 @@ use crate::areas::states::state_id_by_iso3;
 use crate::auth::{FieldGuard, RoleName, writers};
 use crate::db::now;
 use crate::enums::{EngagementActor, EngagementChannel, NeedStatus, ProcessStage, SupportCategory};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::node::expect_id;
 use crate::validation::Check;
 use crate::write::{self, Mutation, key, payload, report_all, versioned, written};
@@ -172,14 +172,7 @@ pub struct UpdateEngagementInput {
 
 /// Resolves a state's ISO code inside a check: a bad or unknown code is one more violation.
 async fn state_in(ctx: &Context<'_>, c: &mut Check, iso3: &str) -> ApiResult<i64> {
-    match state_id_by_iso3(ctx, iso3, "input.state").await {
-        Ok(id) => Ok(id),
-        Err(ApiError::BadUserInput(v)) => {
-            v.into_iter().for_each(|v| c.push(v));
-            Ok(0)
-        }
-        Err(e) => Err(e),
-    }
+    Ok(c.absorb(state_id_by_iso3(ctx, iso3, "input.state").await)?.unwrap_or(0))
 }
 
 /// Checks a list of e-mail addresses.
