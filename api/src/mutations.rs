@@ -3,9 +3,11 @@
 use async_graphql::MergedObject;
 
 use crate::areas::assessments::AssessmentsMutation;
+use crate::areas::champions::ChampionsMutation;
+use crate::areas::plans::PlansMutation;
 use crate::areas::reports::ReportsMutation;
 
 /// Every mutation of att-coord.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct Mutation(ReportsMutation, AssessmentsMutation);
+pub struct Mutation(ReportsMutation, AssessmentsMutation, PlansMutation, ChampionsMutation);
