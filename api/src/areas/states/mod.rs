@@ -1,6 +1,10 @@
 //! States and their treaty status (PUBLIC), and the root of each state's dossier: every
 //! relation a dashboard walks from a state.
 
+mod mutations;
+
+pub use mutations::StatesMutation;
+
 use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{assessment, state};

@@ -1,6 +1,10 @@
 //! ATT bodies and their meetings (PUBLIC): Conferences of States Parties, meetings, and the
 //! offices states hold.
 
+mod mutations;
+
+pub use mutations::BodiesMutation;
+
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{conference, meeting, office_term, state};
