@@ -2,8 +2,14 @@
 
 mod helpers;
 
+mod advice;
+mod champions;
 mod health;
 mod internal_mutations;
+mod plans;
+mod reference_data;
 mod reports;
 mod schema_file;
+mod sponsorship;
 mod states;
+mod vtf;
