@@ -19,9 +19,49 @@ impl Iso3 {
     }
 }
 
+/// An IATI organisation identifier: the registration agency's prefix (two capital letters, a
+/// hyphen, then the agency's code) and the organisation's number, e.g. `GB-CHC-202918` or
+/// `XM-DAC-41114`; at most 100 characters, without spaces or `/`, `&`, `|`, `?`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IatiIdentifier(String);
+
+impl IatiIdentifier {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        let b = t.as_bytes();
+        let ok = t.len() >= 4
+            && t.len() <= 100
+            && b[0].is_ascii_uppercase()
+            && b[1].is_ascii_uppercase()
+            && b[2] == b'-'
+            && b[3..].iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+            && b[3..].iter().any(|c| c.is_ascii_alphanumeric());
+        if ok {
+            Ok(Self(t.to_owned()))
+        } else {
+            Err("an IATI organisation identifier is a two-letter agency prefix, a hyphen and the organisation's code, e.g. GB-CHC-202918".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iati_identifiers_have_an_agency_prefix_and_no_forbidden_characters() {
+        for good in ["GB-CHC-202918", "XM-DAC-41114", "XI-IATI-ATT_1", " US-EIN-12.3 "] {
+            assert!(IatiIdentifier::parse(good).is_ok(), "{good}");
+        }
+        for bad in ["", "GB", "GB-", "gb-CHC-1", "G1-CHC-1", "GBCHC1", "GB-CHC 1", "GB-CHC/1", "GB-&", "GB---"] {
+            assert!(IatiIdentifier::parse(bad).is_err(), "{bad}");
+        }
+        assert!(IatiIdentifier::parse(&format!("GB-{}", "1".repeat(98))).is_err());
+    }
 
     #[test]
     fn iso3_codes_are_three_letters_in_upper_case() {
@@ -66,6 +106,11 @@ impl Check {
     /// Whether a violation was recorded.
     pub fn failed(&self) -> bool {
         !self.violations.is_empty()
+    }
+
+    /// Whether a violation was recorded for input `field` (so as not to pile a second one on it).
+    pub fn has(&self, field: &str) -> bool {
+        self.violations.iter().any(|v| v.field == field)
     }
 
     /// A required text: trimmed, not empty, at most `max` characters.
@@ -156,6 +201,39 @@ impl Check {
         }
     }
 
+    /// An IATI organisation identifier.
+    pub fn iati(&mut self, field: &str, value: &str) -> String {
+        match IatiIdentifier::parse(value) {
+            Ok(id) => id.as_str().to_owned(),
+            Err(m) => {
+                self.fail(field, m);
+                value.to_owned()
+            }
+        }
+    }
+
+    /// A list naming each value at most once: every repeat is a violation at its index.
+    pub fn distinct<T: PartialEq>(&mut self, field: &str, values: &[T]) {
+        for (i, v) in values.iter().enumerate() {
+            if let Some(first) = values[..i].iter().position(|w| w == v) {
+                self.fail(format!("{field}[{i}]"), format!("`{field}[{i}]` repeats `{field}[{first}]`"));
+            }
+        }
+    }
+
+    /// The value of `result`, or `None` with its violations recorded when it is
+    /// `BAD_USER_INPUT` (an unknown reference is one more invalid value); other errors pass.
+    pub fn absorb<T>(&mut self, result: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
+        match result {
+            Ok(v) => Ok(Some(v)),
+            Err(ApiError::BadUserInput(v)) => {
+                self.violations.extend(v);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// `Ok` if nothing was recorded, otherwise every violation as `BAD_USER_INPUT`.
     pub fn finish(self) -> Result<(), ApiError> {
         if self.violations.is_empty() { Ok(()) } else { Err(ApiError::BadUserInput(self.violations)) }
@@ -180,6 +258,18 @@ mod check_tests {
         let Err(ApiError::BadUserInput(v)) = c.finish() else { panic!("violations expected") };
         let fields: Vec<&str> = v.iter().map(|v| v.field.as_str()).collect();
         assert_eq!(fields, ["input.title", "input.endDate", "input.budget", "input.currency"]);
+    }
+
+    #[test]
+    fn repeats_and_absorbed_errors_are_violations() {
+        let mut c = Check::new();
+        c.distinct("input.pathway", &["VTF", "SPONSORSHIP", "VTF"]);
+        assert_eq!(c.absorb::<i64>(Err(ApiError::bad_input("input.state", "unknown"))).ok(), Some(None));
+        assert_eq!(c.absorb(Ok(7)).ok(), Some(Some(7)));
+        assert!(c.absorb::<i64>(Err(ApiError::Internal("db".into()))).is_err());
+        let Err(ApiError::BadUserInput(v)) = c.finish() else { panic!("violations expected") };
+        let fields: Vec<&str> = v.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["input.pathway[2]", "input.state"]);
     }
 
     #[test]

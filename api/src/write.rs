@@ -4,11 +4,12 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use async_graphql::Context;
+use async_graphql::{Context, ID, MaybeUndefined};
 use entity::idempotency_record;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, SqlErr,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -17,6 +18,7 @@ use crate::context::{ContextExt, RequestContext};
 use crate::db::{begin_write, now, statement};
 use crate::error::{ApiError, ApiResult, Violation};
 use crate::loaders::Table;
+use crate::node::expect_id;
 
 /// The longest idempotency key accepted.
 pub const MAX_KEY_LEN: usize = 200;
@@ -60,6 +62,23 @@ pub struct Mutation<'a> {
     pub target_type: &'static str,
     pub key: Option<&'a IdempotencyKey>,
     pub fingerprint: String,
+}
+
+impl<'a> Mutation<'a> {
+    /// A mutation that may be retried under `key`, fingerprinted by its `input`.
+    pub fn keyed(
+        operation: &'static str,
+        target_type: &'static str,
+        key: Option<&'a IdempotencyKey>,
+        input: &impl Serialize,
+    ) -> Self {
+        Self { operation, target_type, key, fingerprint: fingerprint(operation, input) }
+    }
+
+    /// A mutation without an idempotency key (an update or delete, guarded by the version).
+    pub fn versioned(operation: &'static str, target_type: &'static str) -> Self {
+        Self { operation, target_type, key: None, fingerprint: String::new() }
+    }
 }
 
 /// Runs `writes` and the audit event in one transaction. With a key, a retry of the same
@@ -190,6 +209,115 @@ where
     .await
 }
 
+/// Deletes row `id` at `version` as the mutation `m` (see [`delete_versioned`]).
+pub async fn delete<E>(ctx: &Context<'_>, m: Mutation<'_>, id: i64, version: i32, what: &'static str) -> ApiResult<i64>
+where
+    E: Versioned,
+{
+    run(ctx, m, move |txn| {
+        Box::pin(async move {
+            delete_versioned::<E>(txn, id, version, what).await?;
+            Ok(id)
+        })
+    })
+    .await
+}
+
+/// The columns of `model` to write: all of the record's own values, none of the id and
+/// bookkeeping columns (`created_at`, `updated_at`, `version`) that [`insert`] and [`update`]
+/// manage. Used to write a record checked as a whole (a create, or a stored row with a patch
+/// applied).
+pub fn row<E>(model: E::Model) -> E::ActiveModel
+where
+    E: Versioned,
+    E::ActiveModel: From<E::Model>,
+{
+    let mut am = E::ActiveModel::from(model).reset_all();
+    for c in [E::id_column(), E::created_at_column(), E::updated_at_column(), E::version_column()] {
+        am.not_set(c);
+    }
+    am
+}
+
+/// Row `id` as it is now, if it is still at version `expected`: what an update checks its
+/// patch against. `NOT_FOUND` when there is no such row, `CONFLICT` (with the current version)
+/// when it has moved on. The write itself checks the version again.
+pub async fn current<E, C>(db: &C, id: i64, expected: i32, what: &str) -> ApiResult<E::Model>
+where
+    E: Versioned,
+    C: ConnectionTrait,
+{
+    let model = E::find_by_id_col(id).one(db).await?.ok_or_else(|| ApiError::NotFound(what.to_owned()))?;
+    let version = E::version_of(&model);
+    if version != expected {
+        return Err(stale(what, expected, version));
+    }
+    Ok(model)
+}
+
+/// The record of type `type_name` (`E`) whose global id is given in input field `field`;
+/// `BAD_USER_INPUT` naming the field when the id is malformed or names no record.
+pub async fn referenced<E, C>(db: &C, id: &ID, type_name: &str, field: &str) -> ApiResult<E::Model>
+where
+    E: Table,
+    C: ConnectionTrait,
+{
+    let n = expect_id(id, type_name, field)?;
+    E::find()
+        .filter(E::id_column().eq(n))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::bad_input(field, format!("no {type_name} has the id given in `{field}`")))
+}
+
+/// A unique key of a table, and the input field that sets it.
+#[derive(Debug, Clone, Copy)]
+pub struct UniqueKey {
+    pub table: &'static str,
+    pub column: &'static str,
+    /// The input path reported, e.g. `input.year`.
+    pub field: &'static str,
+    /// What a client is told, e.g. "a VTF cycle of this year already exists".
+    pub message: &'static str,
+}
+
+impl UniqueKey {
+    /// Whether `err` is a violation of this key. The one place that reads the databases'
+    /// messages: SQLite says `UNIQUE constraint failed: table.column`, PostgreSQL names the
+    /// constraint of a column declared unique `table_column_key`.
+    pub fn violated_by(&self, err: &DbErr) -> bool {
+        matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(message)) if self.named_in(&message))
+    }
+
+    /// Whether a unique-violation message of either database names this key.
+    fn named_in(&self, message: &str) -> bool {
+        message.contains(&format!("{}.{}", self.table, self.column))
+            || message.contains(&format!("\"{}_{}_key\"", self.table, self.column))
+    }
+}
+
+/// Maps the violation of one of `keys` by a write to `BAD_USER_INPUT` naming the key's input
+/// field; every other error passes unchanged. The write's transaction has rolled back, so
+/// nothing was written.
+pub fn on_unique<T>(result: ApiResult<T>, keys: &[UniqueKey]) -> ApiResult<T> {
+    match result {
+        Err(ApiError::Database(err)) => match keys.iter().find(|k| k.violated_by(&err)) {
+            Some(k) => Err(ApiError::bad_input(k.field, k.message)),
+            None => Err(ApiError::Database(err)),
+        },
+        other => other,
+    }
+}
+
+/// An optional value after a patch: `Undefined` keeps `current`, `null` clears it.
+pub fn patch<T: Clone>(v: &MaybeUndefined<T>, current: Option<T>) -> Option<T> {
+    match v {
+        MaybeUndefined::Undefined => current,
+        MaybeUndefined::Null => None,
+        MaybeUndefined::Value(x) => Some(x.clone()),
+    }
+}
+
 /// Declares the payload type of mutations on one kind of record: the record as it is now,
 /// with the access class of the record.
 macro_rules! payload {
@@ -200,7 +328,7 @@ macro_rules! payload {
         impl $crate::auth::AccessSubject for $payload {}
 
         #[async_graphql::Object(guard = "crate::auth::FieldGuard::new(self)")]
-        #[doc = concat!("The result of a mutation on a ", $what, ".")]
+        #[doc = concat!("The result of a mutation on one ", $what, ".")]
         impl $payload {
             #[doc = concat!("The ", $what, " as it is now.")]
             #[graphql(directive = $crate::auth::access::apply($crate::auth::AccessClass::$class))]
@@ -253,18 +381,43 @@ where
     if result.rows_affected == 1 {
         return Ok(());
     }
-    let current = E::find_by_id_col(id).one(txn).await?;
-    match current {
-        None => Err(ApiError::NotFound(what.to_owned())),
-        Some(m) => {
-            let version = E::version_of(&m);
-            Err(ApiError::Conflict {
-                message: format!(
-                    "{what} has changed since you read it (version {expected}, now {version}); read it again and reapply your change"
-                ),
-                current_version: Some(version),
-            })
-        }
+    Err(missing_or_stale::<E>(txn, id, expected, what).await?)
+}
+
+/// Deletes row `id` only if its version is still `expected`. A stale version is `CONFLICT`
+/// carrying the current one, and nothing is deleted.
+pub async fn delete_versioned<E>(txn: &DatabaseTransaction, id: i64, expected: i32, what: &str) -> ApiResult<()>
+where
+    E: Versioned,
+{
+    let result =
+        E::delete_many().filter(E::id_column().eq(id)).filter(E::version_column().eq(expected)).exec(txn).await?;
+    if result.rows_affected == 1 {
+        return Ok(());
+    }
+    Err(missing_or_stale::<E>(txn, id, expected, what).await?)
+}
+
+/// Why a write guarded by version `expected` touched no row: `NOT_FOUND` or `CONFLICT`.
+async fn missing_or_stale<E: Versioned>(
+    txn: &DatabaseTransaction,
+    id: i64,
+    expected: i32,
+    what: &str,
+) -> ApiResult<ApiError> {
+    Ok(match E::find_by_id_col(id).one(txn).await? {
+        None => ApiError::NotFound(what.to_owned()),
+        Some(m) => stale(what, expected, E::version_of(&m)),
+    })
+}
+
+/// The `CONFLICT` of a write based on version `expected` of a record now at `version`.
+fn stale(what: &str, expected: i32, version: i32) -> ApiError {
+    ApiError::Conflict {
+        message: format!(
+            "{what} has changed since you read it (version {expected}, now {version}); read it again and reapply your change"
+        ),
+        current_version: Some(version),
     }
 }
 
@@ -308,6 +461,19 @@ mod tests {
         assert!(IdempotencyKey::parse("", "k").is_err());
         assert!(IdempotencyKey::parse("has space", "k").is_err());
         assert!(IdempotencyKey::parse(&"x".repeat(MAX_KEY_LEN + 1), "k").is_err());
+    }
+
+    #[test]
+    fn unique_keys_are_recognised_in_both_databases_messages() {
+        let key = UniqueKey { table: "vtf_cycles", column: "year", field: "input.year", message: "taken" };
+        assert!(key.named_in("UNIQUE constraint failed: vtf_cycles.year"));
+        assert!(key.named_in(r#"duplicate key value violates unique constraint "vtf_cycles_year_key""#));
+        assert!(!key.named_in("UNIQUE constraint failed: conferences.number"));
+        assert!(!key.named_in(r#"duplicate key value violates unique constraint "vtf_cycles_year_extra_key""#));
+        // An error that is not a unique violation of the driver passes unchanged.
+        let passed =
+            on_unique::<()>(Err(DbErr::Custom("UNIQUE constraint failed: vtf_cycles.year".into()).into()), &[key]);
+        assert!(matches!(passed, Err(ApiError::Database(_))));
     }
 
     #[test]

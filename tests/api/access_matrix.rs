@@ -46,6 +46,20 @@ AssessmentPayload: SENSITIVE assessment
 SupportNeedPayload: PARTNER supportNeed
 ContactPointPayload: SENSITIVE contactPoint
 EngagementPayload: SENSITIVE engagement
+PlanPayload: PARTNER plan
+PlanTargetPayload: SENSITIVE planTarget
+ChampionPayload: PUBLIC champion
+ChampionAssignmentPayload: SENSITIVE championAssignment
+EndChampionAssignmentPayload: SENSITIVE endedAssignmentId; PUBLIC champion
+VtfCyclePayload: PUBLIC vtfCycle
+VtfProjectPayload: PARTNER vtfProject
+SponsorshipAwardPayload: PARTNER sponsorshipAward
+AdvisoryConsultationPayload: SENSITIVE advisoryConsultation
+StatePayload: PUBLIC state
+ConferencePayload: PUBLIC conference
+MeetingPayload: PUBLIC meeting
+OfficeTermPayload: PUBLIC officeTerm
+OrganizationPayload: PUBLIC organization
 ";
 
 /// Arguments that filter, order or count by a restricted value.
@@ -58,7 +72,12 @@ Query.states.processStage SENSITIVE
 const WRITERS: &str = "
 PARTNER: createActivityReport updateActivityReport submitActivityReport withdrawActivityReport
 SECRETARIAT: acceptActivityReport returnActivityReport createContactPoint updateContactPoint
+SECRETARIAT: createChampion updateChampion createVtfCycle updateVtfCycle createVtfProject updateVtfProject
+SECRETARIAT: createSponsorshipAward updateSponsorshipAward createAdvisoryConsultation updateAdvisoryConsultation
+SECRETARIAT: updateStateTreatyStatus createConference updateConference createMeeting updateMeeting createOfficeTerm createOrganization updateOrganization
 WGTU SECRETARIAT: createAssessment createSupportNeed updateSupportNeed createEngagement updateEngagement
+WGTU SECRETARIAT: createPlan updatePlan createPlanTarget updatePlanTarget createChampionAssignment updateChampionAssignment endChampionAssignment
+VTF_COMMITTEE SECRETARIAT: decideVtfProject
 ";
 
 /// The fields of every connection and edge type are PUBLIC: the field returning the

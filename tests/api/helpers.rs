@@ -213,3 +213,13 @@ pub fn only_error(body: &Value) -> (String, String) {
         .unwrap_or_default();
     (e["extensions"]["code"].as_str().unwrap_or("<none>").to_owned(), path)
 }
+
+/// The `extensions.field` of every error of a response, sorted.
+pub fn error_fields(body: &Value) -> Vec<String> {
+    let mut fields: Vec<String> = body["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["extensions"]["field"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    fields.sort_unstable();
+    fields
+}

@@ -3,7 +3,9 @@
 mod helpers;
 
 mod access_matrix;
+mod advice;
 mod audit_trail;
+mod champions;
 mod cli;
 mod dashboards;
 mod exports;
@@ -12,8 +14,12 @@ mod health;
 mod internal_mutations;
 mod logs;
 mod pagination;
+mod plans;
+mod reference_data;
 mod reports;
 mod schema_file;
 mod side_doors;
+mod sponsorship;
 mod states;
 mod tokens;
+mod vtf;

@@ -468,16 +468,19 @@ async fn load<C: ConnectionTrait>(db: &C, scale: f64, progress: bool) -> Result<
     let mut targets = Vec::new();
     for (i, s) in non_parties.iter().enumerate() {
         if i % 2 == 0 {
+            let plan_id = 1 + (i % 4 == 0) as i64;
+            // Within the plan's period.
+            let (first, last) = if plan_id == 1 { (2024, 2026) } else { (2027, 2030) };
             targets.push(plan_target::Model {
                 id: targets.len() as i64 + 1,
-                plan_id: 1 + (i % 4 == 0) as i64,
+                plan_id,
                 state_id: s.id,
                 milestone: *rng.pick(&[
                     Milestone::Signature,
                     Milestone::NationalProcessStarted,
                     Milestone::InstrumentDeposited,
                 ]),
-                target_year: rng.between(2026, 2030) as i32,
+                target_year: rng.between(first, last) as i32,
                 rationale: format!("Synthetic rationale {DEMO}"),
                 created_at: ts,
                 updated_at: ts,

@@ -14,7 +14,7 @@ use crate::areas::states::state_id_by_iso3;
 use crate::auth::{FieldGuard, RoleName, writers};
 use crate::db::now;
 use crate::enums::{EngagementActor, EngagementChannel, NeedStatus, ProcessStage, SupportCategory};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::node::expect_id;
 use crate::validation::Check;
 use crate::write::{self, Mutation, key, payload, report_all, versioned, written};
@@ -172,14 +172,7 @@ pub struct UpdateEngagementInput {
 
 /// Resolves a state's ISO code inside a check: a bad or unknown code is one more violation.
 async fn state_in(ctx: &Context<'_>, c: &mut Check, iso3: &str) -> ApiResult<i64> {
-    match state_id_by_iso3(ctx, iso3, "input.state").await {
-        Ok(id) => Ok(id),
-        Err(ApiError::BadUserInput(v)) => {
-            v.into_iter().for_each(|v| c.push(v));
-            Ok(0)
-        }
-        Err(e) => Err(e),
-    }
+    Ok(c.absorb(state_id_by_iso3(ctx, iso3, "input.state").await)?.unwrap_or(0))
 }
 
 /// Checks a list of e-mail addresses.
@@ -219,7 +212,8 @@ impl AssessmentsMutation {
     async fn create_assessment(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The record to create.")] input: CreateAssessmentInput,
+        #[graphql(desc = "The values of the new record; with `idempotencyKey`, a retry is safe.")]
+        input: CreateAssessmentInput,
     ) -> ApiResult<AssessmentPayload> {
         async {
             let key = key(&input.idempotency_key)?;
@@ -265,7 +259,8 @@ impl AssessmentsMutation {
     async fn create_support_need(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The record to create.")] input: CreateSupportNeedInput,
+        #[graphql(desc = "The values of the new record; with `idempotencyKey`, a retry is safe.")]
+        input: CreateSupportNeedInput,
     ) -> ApiResult<SupportNeedPayload> {
         async {
             let key = key(&input.idempotency_key)?;
@@ -299,7 +294,8 @@ impl AssessmentsMutation {
     async fn update_support_need(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The changes, with the version you read.")] input: UpdateSupportNeedInput,
+        #[graphql(desc = "The record's id, the version you read, and the fields to change.")]
+        input: UpdateSupportNeedInput,
     ) -> ApiResult<SupportNeedPayload> {
         async {
             let id = expect_id(&input.id, "SupportNeed", "input.id")?;
@@ -336,7 +332,8 @@ impl AssessmentsMutation {
     async fn create_contact_point(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The record to create.")] input: CreateContactPointInput,
+        #[graphql(desc = "The values of the new record; with `idempotencyKey`, a retry is safe.")]
+        input: CreateContactPointInput,
     ) -> ApiResult<ContactPointPayload> {
         async {
             let key = key(&input.idempotency_key)?;
@@ -371,7 +368,8 @@ impl AssessmentsMutation {
     async fn update_contact_point(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The changes, with the version you read.")] input: UpdateContactPointInput,
+        #[graphql(desc = "The record's id, the version you read, and the fields to change.")]
+        input: UpdateContactPointInput,
     ) -> ApiResult<ContactPointPayload> {
         async {
             let id = expect_id(&input.id, "ContactPoint", "input.id")?;
@@ -423,7 +421,8 @@ impl AssessmentsMutation {
     async fn create_engagement(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The record to create.")] input: CreateEngagementInput,
+        #[graphql(desc = "The values of the new record; with `idempotencyKey`, a retry is safe.")]
+        input: CreateEngagementInput,
     ) -> ApiResult<EngagementPayload> {
         async {
             let key = key(&input.idempotency_key)?;
@@ -462,7 +461,8 @@ impl AssessmentsMutation {
     async fn update_engagement(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The changes, with the version you read.")] input: UpdateEngagementInput,
+        #[graphql(desc = "The record's id, the version you read, and the fields to change.")]
+        input: UpdateEngagementInput,
     ) -> ApiResult<EngagementPayload> {
         async {
             let id = expect_id(&input.id, "Engagement", "input.id")?;

@@ -436,7 +436,8 @@ impl ReportsMutation {
     async fn create_activity_report(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The record to create.")] input: CreateActivityReportInput,
+        #[graphql(desc = "The values of the new record; with `idempotencyKey`, a retry is safe.")]
+        input: CreateActivityReportInput,
     ) -> ApiResult<ActivityReportPayload> {
         async {
             let rc = ctx.request()?;
@@ -507,7 +508,8 @@ impl ReportsMutation {
     async fn update_activity_report(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The changes, with the version you read.")] input: UpdateActivityReportInput,
+        #[graphql(desc = "The record's id, the version you read, and the fields to change.")]
+        input: UpdateActivityReportInput,
     ) -> ApiResult<ActivityReportPayload> {
         async {
             let rc = ctx.request()?;
@@ -592,7 +594,7 @@ impl ReportsMutation {
     async fn submit_activity_report(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Which report, and how.")] input: ReportTransitionInput,
+        #[graphql(desc = "The report, and an optional idempotency key.")] input: ReportTransitionInput,
     ) -> ApiResult<ActivityReportPayload> {
         let fp = write::fingerprint("submitActivityReport", &input);
         let t = Transition {
@@ -610,7 +612,7 @@ impl ReportsMutation {
     async fn withdraw_activity_report(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Which report, and how.")] input: ReportTransitionInput,
+        #[graphql(desc = "The report, and an optional idempotency key.")] input: ReportTransitionInput,
     ) -> ApiResult<ActivityReportPayload> {
         let fp = write::fingerprint("withdrawActivityReport", &input);
         let t = Transition {
@@ -628,7 +630,8 @@ impl ReportsMutation {
     async fn accept_activity_report(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Which report, and how.")] input: ReviewActivityReportInput,
+        #[graphql(desc = "The report, the reviewer's comment, and an optional idempotency key.")]
+        input: ReviewActivityReportInput,
     ) -> ApiResult<ActivityReportPayload> {
         let fp = write::fingerprint("acceptActivityReport", &input);
         let review = Some((input.comment.clone(), false));
@@ -647,7 +650,8 @@ impl ReportsMutation {
     async fn return_activity_report(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Which report, and how.")] input: ReviewActivityReportInput,
+        #[graphql(desc = "The report, the reviewer's comment, and an optional idempotency key.")]
+        input: ReviewActivityReportInput,
     ) -> ApiResult<ActivityReportPayload> {
         let fp = write::fingerprint("returnActivityReport", &input);
         let review = Some((input.comment.clone(), true));

@@ -1,6 +1,10 @@
 //! Multi-year universalization plans (objectives and priority regions: PARTNER) and their
 //! per-state targets (SENSITIVE).
 
+mod mutations;
+
+pub use mutations::PlansMutation;
+
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{conference, plan, plan_target, state};

@@ -1,6 +1,10 @@
 //! The Voluntary Trust Fund: yearly cycles (call window PUBLIC, funds FINANCIAL) and projects
 //! (titles and status PARTNER, amounts FINANCIAL, the committee's assessment SENSITIVE).
 
+mod mutations;
+
+pub use mutations::VtfMutation;
+
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{organization, state, vtf_cycle, vtf_project};

@@ -1,6 +1,10 @@
 //! The Sponsorship Programme: awards that bring states' delegates to ATT meetings (status
 //! PARTNER, delegate's name SENSITIVE, cost FINANCIAL).
 
+mod mutations;
+
+pub use mutations::SponsorshipMutation;
+
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{meeting, sponsorship_award, state};

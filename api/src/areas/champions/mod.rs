@@ -1,5 +1,9 @@
 //! Regional champions (PUBLIC) and the states each accompanies (SENSITIVE).
 
+mod mutations;
+
+pub use mutations::ChampionsMutation;
+
 use async_graphql::{Context, ID, Object};
 use chrono::NaiveDate;
 use entity::{champion, champion_assignment, state};

@@ -1,5 +1,9 @@
 //! Partner organisations: civil society, regional, international and research bodies.
 
+mod mutations;
+
+pub use mutations::OrganizationsMutation;
+
 use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::organization;

@@ -1,6 +1,10 @@
 //! The Secretariat's advice to states (SENSITIVE): which programmes to use, in which order,
 //! before a first VTF application.
 
+mod mutations;
+
+pub use mutations::AdviceMutation;
+
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{advisory_consultation, state};

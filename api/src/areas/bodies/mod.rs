@@ -1,10 +1,14 @@
 //! ATT bodies and their meetings (PUBLIC): Conferences of States Parties, meetings, and the
 //! offices states hold.
 
+mod mutations;
+
+pub use mutations::BodiesMutation;
+
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{conference, meeting, office_term, state};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
 
 use super::sponsorship::{AwardsOfMeeting, SponsorshipAward};
 use super::states::State;
@@ -25,6 +29,16 @@ wrapper!(Meeting, meeting::Model);
 wrapper!(OfficeTerm, office_term::Model);
 
 crate::connection!(MeetingConnection, MeetingEdge, Meeting, "meetings");
+
+/// The Conference of States Parties with this number; `BAD_USER_INPUT` naming `field` when
+/// there is none.
+pub async fn conference_by_number(db: &impl ConnectionTrait, number: i32, field: &str) -> ApiResult<conference::Model> {
+    conference::Entity::find()
+        .filter(conference::Column::Number.eq(number))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::bad_input(field, format!("there is no CSP{number}")))
+}
 
 /// Offices held by a state.
 pub struct OfficeTermsOfState;

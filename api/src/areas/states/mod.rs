@@ -1,11 +1,15 @@
 //! States and their treaty status (PUBLIC), and the root of each state's dossier: every
 //! relation a dashboard walks from a state.
 
+mod mutations;
+
+pub use mutations::StatesMutation;
+
 use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{assessment, state};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 
 use super::advice::AdvisoryConsultation;
 use super::assessments::{
@@ -249,13 +253,17 @@ impl StateOrder {
 /// The id of the state with this ISO alpha-3 code; `BAD_USER_INPUT` naming `field` when the
 /// code is malformed or no state has it.
 pub async fn state_id_by_iso3(ctx: &Context<'_>, iso3: &str, field: &str) -> ApiResult<i64> {
+    Ok(state_by_iso3(ctx.db()?, iso3, field).await?.id)
+}
+
+/// The state with this ISO alpha-3 code; `BAD_USER_INPUT` naming `field` when the code is
+/// malformed or no state has it.
+pub async fn state_by_iso3(db: &impl ConnectionTrait, iso3: &str, field: &str) -> ApiResult<state::Model> {
     let code = crate::validation::Iso3::parse(iso3).map_err(|m| ApiError::bad_input(field, m))?;
-    let db = ctx.db()?;
     state::Entity::find()
         .filter(state::Column::Iso3.eq(code.as_str()))
         .one(db)
         .await?
-        .map(|s| s.id)
         .ok_or_else(|| ApiError::bad_input(field, format!("no state has the ISO code {}", code.as_str())))
 }
 
