@@ -158,6 +158,10 @@ pub struct ServeArgs {
     /// Serve GraphiQL on `GET /graphql` (switch off in production if not wanted).
     #[arg(long, env = "ATT_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
     pub graphiql: bool,
+    /// How long idempotency keys are kept, in hours (at least 24).
+    #[arg(long, env = "ATT_IDEMPOTENCY_RETENTION_HOURS", default_value_t = 48,
+          value_parser = clap::value_parser!(u64).range(crate::write::MIN_KEY_RETENTION_HOURS..))]
+    pub idempotency_retention_hours: u64,
     /// Origins allowed to call the API from a browser (comma-separated); none by default.
     #[arg(long, env = "ATT_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -39,7 +40,11 @@ pub struct Application {
     router: axum::Router,
     db: DatabaseConnection,
     statements: StatementCounter,
+    key_retention: Duration,
 }
+
+/// How often expired idempotency keys are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 /// The schema for callers of one kind (anonymous or not), with the shared state attached.
 pub fn build_schema(db: &DatabaseConnection, guardrails: Guardrails, anonymous: bool) -> AppSchema {
@@ -97,7 +102,8 @@ impl Application {
             cors_origins: config.cors_origins.clone(),
         };
         let router = crate::http::router(state, &options);
-        Ok(Self { listener, router, db, statements })
+        let key_retention = Duration::from_secs(config.idempotency_retention_hours * 3600);
+        Ok(Self { listener, router, db, statements, key_retention })
     }
 
     /// The address the server listens on (useful with port 0).
@@ -120,9 +126,23 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+        let (db, retention) = (self.db.clone(), self.key_retention);
+        let purge = tokio::spawn(async move {
+            let mut every = tokio::time::interval(PURGE_EVERY);
+            loop {
+                every.tick().await;
+                match crate::write::purge_idempotency_records(&db, retention).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(purged = n, "expired idempotency keys forgotten"),
+                    Err(e) => tracing::warn!(error = %e, "purging idempotency keys failed; will retry"),
+                }
+            }
+        });
+        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        purge.abort();
+        served
     }
 
     /// Serves until the process gets SIGTERM or Ctrl-C.

@@ -154,6 +154,22 @@ where
     Ok(id)
 }
 
+/// The least time an idempotency key is kept: a retry within a day always finds it.
+pub const MIN_KEY_RETENTION_HOURS: u64 = 24;
+
+/// Forgets the idempotency keys older than `retention`; returns how many.
+pub async fn purge_idempotency_records(
+    db: &DatabaseConnection,
+    retention: std::time::Duration,
+) -> Result<u64, sea_orm::DbErr> {
+    let cutoff = now() - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(2));
+    let done = idempotency_record::Entity::delete_many()
+        .filter(idempotency_record::Column::CreatedAt.lt(cutoff))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
 /// A table whose rows carry `created_at`, `updated_at` and a `version`.
 pub trait Versioned: Table {
     fn version_column() -> Self::Column;

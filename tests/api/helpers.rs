@@ -78,6 +78,7 @@ pub fn test_config(database_url: String) -> ServeArgs {
         demo: false,
         graphiql: true,
         cors_origins: vec![],
+        idempotency_retention_hours: 48,
         database: DatabaseArgs { database_url, db_max_connections: 8 },
         auth: AuthArgs {
             jwt_secret: Some(SecretString::from(SECRET)),

@@ -374,3 +374,30 @@ async fn only_partners_write_reports_and_only_the_secretariat_reviews_them() {
     assert_eq!(report_count(&app).await, before);
     assert_eq!(stored(&app, &id).await.review_status, entity::enums::ReviewStatus::Submitted);
 }
+
+#[tokio::test]
+async fn idempotency_keys_are_kept_a_day_at_least_then_forgotten() {
+    use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+    let app = spawn_app_with_demo(0.001).await;
+    let mut input = new_report("Kept");
+    input["idempotencyKey"] = json!("kept-1");
+    app.data(A, CREATE, json!({ "input": input })).await;
+    // A key from three days ago.
+    app.db
+        .execute_unprepared(
+            "INSERT INTO idempotency_records (principal, key, operation, request_hash, target_type, target_id, created_at) \
+             VALUES ('PARTNER:1:partner-user', 'old-1', 'createActivityReport', 'x', 'ActivityReport', 1, '2026-01-01T00:00:00Z')",
+        )
+        .await
+        .expect("an old key");
+
+    let purged = api::write::purge_idempotency_records(&app.db, std::time::Duration::from_secs(24 * 3600))
+        .await
+        .expect("a purge");
+
+    assert_eq!(purged, 1, "only the old key goes");
+    assert_eq!(entity::idempotency_record::Entity::find().count(&app.db).await.expect("count"), 1);
+    let before = report_count(&app).await;
+    app.data(A, CREATE, json!({ "input": input })).await;
+    assert_eq!(report_count(&app).await, before, "the day-old key still protects its retry");
+}
