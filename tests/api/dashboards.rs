@@ -184,3 +184,124 @@ async fn the_dashboards_cost_the_same_statements_however_many_states_they_show()
         assert!(cost <= 20, "the dossier of {iso3} takes {cost} statements");
     }
 }
+
+#[tokio::test]
+async fn coordination_overlaps_are_different_organisations_doing_the_same_at_the_same_time() {
+    use std::collections::{BTreeSet, HashMap};
+    let app = spawn_app_with_demo(0.05).await;
+    let q = r#"query($state: String) { coordinationOverlaps(from: "2024-01-01", to: "2025-12-31", state: $state, limit: 100) {
+        state { iso3 } activityType periodStart periodEnd
+        reports { id startDate endDate activityType reviewStatus organization { id } targetStates { iso3 } }
+        organizations { id }
+        vtfProjects { startDate endDate state { iso3 } }
+    } }"#;
+
+    let data = app.data(As::Wgtu, q, json!({})).await;
+    let overlaps = data["coordinationOverlaps"].as_array().expect("overlaps");
+    assert!(!overlaps.is_empty(), "the demo data has overlapping activities");
+    for o in overlaps {
+        let iso3 = o["state"]["iso3"].as_str().expect("a state");
+        let reports = o["reports"].as_array().expect("reports");
+        assert!(reports.len() >= 2);
+        let orgs: BTreeSet<&str> = reports.iter().map(|r| r["organization"]["id"].as_str().expect("org")).collect();
+        assert!(orgs.len() >= 2, "different organisations");
+        let listed: BTreeSet<&str> =
+            o["organizations"].as_array().expect("orgs").iter().map(|x| x["id"].as_str().expect("id")).collect();
+        assert_eq!(listed, orgs);
+        for r in reports {
+            assert_eq!(r["activityType"], o["activityType"]);
+            assert_eq!(r["reviewStatus"], "ACCEPTED");
+            assert!(r["targetStates"].as_array().expect("targets").iter().any(|t| t["iso3"] == iso3));
+            let (s, e) = (r["startDate"].as_str().expect("start"), r["endDate"].as_str().expect("end"));
+            assert!(e >= "2024-01-01" && s <= "2025-12-31", "within the period looked at");
+            let overlaps_another = reports.iter().any(|x| {
+                x["organization"]["id"] != r["organization"]["id"]
+                    && x["startDate"].as_str() <= Some(e)
+                    && x["endDate"].as_str() >= Some(s)
+            });
+            assert!(overlaps_another, "{} overlaps an activity of another organisation", r["id"]);
+        }
+        for p in o["vtfProjects"].as_array().expect("projects") {
+            assert_eq!(p["state"]["iso3"], iso3);
+            assert!(
+                p["startDate"].as_str() <= o["periodEnd"].as_str()
+                    && p["endDate"].as_str() >= o["periodStart"].as_str()
+            );
+        }
+    }
+
+    // For one state, the overlaps are exactly what a brute-force pairing of the stored reports finds.
+    let iso3 = overlaps[0]["state"]["iso3"].as_str().expect("a state").to_owned();
+    let state = state_id(&app, &iso3).await;
+    let stored: Vec<entity::activity_report::Model> = reports_of(&app, state)
+        .await
+        .into_iter()
+        .filter(|r| r.review_status == entity::enums::ReviewStatus::Accepted)
+        .filter(|r| {
+            r.end_date.to_string().as_str() >= "2024-01-01" && r.start_date.to_string().as_str() <= "2025-12-31"
+        })
+        .collect();
+    let mut expected: HashMap<&str, BTreeSet<i64>> = HashMap::new();
+    for a in &stored {
+        for b in &stored {
+            if a.id != b.id
+                && a.organization_id != b.organization_id
+                && a.activity_type == b.activity_type
+                && a.start_date <= b.end_date
+                && b.start_date <= a.end_date
+            {
+                expected.entry(a.activity_type.as_str()).or_default().insert(a.id);
+            }
+        }
+    }
+    let one = app.data(As::Wgtu, q, json!({ "state": iso3 })).await;
+    let mut found: HashMap<&str, BTreeSet<i64>> = HashMap::new();
+    for o in one["coordinationOverlaps"].as_array().expect("overlaps") {
+        let ids = o["reports"]
+            .as_array()
+            .expect("reports")
+            .iter()
+            .map(|r| api::node::parse_global_id(r["id"].as_str().expect("id")).expect("an id").1);
+        found.entry(o["activityType"].as_str().expect("type")).or_default().extend(ids);
+    }
+    assert_eq!(found, expected);
+}
+
+#[tokio::test]
+async fn the_overview_adds_up_to_the_stored_records() {
+    use std::collections::HashMap;
+    let app = spawn_app_with_demo(0.05).await;
+    let q = "{ universalizationOverview(groupBy: CONTINENT) { key stateCount statesByStatus { status count } statesByTier { tier count } vtfApproved { currency amount } } }";
+
+    let data = app.data(As::Secretariat, q, json!({})).await;
+
+    let states = entity::state::Entity::find().all(&app.db).await.expect("states");
+    let projects = entity::vtf_project::Entity::find().all(&app.db).await.expect("projects");
+    for g in data["universalizationOverview"].as_array().expect("groups") {
+        let key = g["key"].as_str().expect("a key");
+        let members: Vec<&entity::state::Model> = states.iter().filter(|s| s.continent.as_str() == key).collect();
+        assert_eq!(g["stateCount"], members.len());
+        for s in g["statesByStatus"].as_array().expect("statuses") {
+            let n = members.iter().filter(|m| m.att_status.as_str() == s["status"].as_str().expect("status")).count();
+            assert_eq!(s["count"], n, "{key} {}", s["status"]);
+        }
+        let assessed: i64 =
+            g["statesByTier"].as_array().expect("tiers").iter().map(|t| t["count"].as_i64().expect("n")).sum();
+        let not_joined = members.iter().filter(|m| m.att_status != entity::enums::AttStatus::StateParty).count() as i64;
+        assert_eq!(assessed, not_joined, "{key}: every state that has not joined has one current tier");
+        let mut sums: HashMap<String, i64> = HashMap::new();
+        for p in projects.iter().filter(|p| members.iter().any(|m| m.id == p.state_id)) {
+            if let Some(a) = p.amount_approved {
+                *sums.entry(p.currency.clone()).or_default() += a;
+            }
+        }
+        for v in g["vtfApproved"].as_array().expect("amounts") {
+            let c = v["currency"].as_str().expect("currency");
+            assert_eq!(
+                api::scalars::parse_money(v["amount"].as_str().expect("amount")),
+                sums.get(c).copied(),
+                "{key} {c}"
+            );
+        }
+    }
+}
