@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{As, TestApp, spawn_app_with_demo};
 
-const DOSSIER: &str = r#"query($iso3: String!) { state(iso3: $iso3) {
+pub const DOSSIER: &str = r#"query($iso3: String!) { state(iso3: $iso3) {
   iso3 name attStatus signatureDate
   currentAssessment { tier processStage assessedOn }
   assessments { tier assessedOn }
@@ -24,7 +24,7 @@ const DOSSIER: &str = r#"query($iso3: String!) { state(iso3: $iso3) {
   activityReports(first: 5) { totalCount nodes { title startDate organization { name } targetStates { iso3 } } }
 } }"#;
 
-const REGION: &str = r#"query($continent: Continent, $first: Int) { states(continent: $continent, first: $first) {
+pub const REGION: &str = r#"query($continent: Continent, $first: Int) { states(continent: $continent, first: $first) {
   totalCount
   nodes {
     iso3 name attStatus

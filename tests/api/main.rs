@@ -15,6 +15,7 @@ mod internal_mutations;
 mod logs;
 mod pagination;
 mod plans;
+mod readme;
 mod reference_data;
 mod reports;
 mod schema_file;
