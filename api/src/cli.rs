@@ -40,14 +40,12 @@ async fn run(command: Command) -> Result<ExitCode, String> {
         Command::Migrate(args) => {
             let (db, _) = crate::db::connect(&args.database_url, 2).await.map_err(|e| e.to_string())?;
             let applied = crate::db::migrate(&db).await.map_err(|e| format!("applying migrations failed: {e}"))?;
-            println!(
-                "{}",
-                if applied == 0 {
-                    "no pending migrations".to_string()
-                } else {
-                    format!("applied {applied} migration(s)")
-                }
-            );
+            if applied.is_empty() {
+                println!("no pending migrations");
+            }
+            for name in applied {
+                println!("applied {name}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Seed(args) => seed(args).await,

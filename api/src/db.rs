@@ -130,10 +130,11 @@ pub fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> 
     sea_orm::Statement::from_sql_and_values(backend, sql, values)
 }
 
-/// Applies pending migrations; returns how many were applied.
-pub async fn migrate(db: &DatabaseConnection) -> Result<usize, DbErr> {
+/// Applies pending migrations; returns the names of those applied.
+pub async fn migrate(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
     use migration::MigratorTrait;
-    let pending = migration::Migrator::get_pending_migrations(db).await?.len();
+    let pending: Vec<String> =
+        migration::Migrator::get_pending_migrations(db).await?.iter().map(|m| m.name().to_owned()).collect();
     migration::Migrator::up(db, None).await?;
     Ok(pending)
 }

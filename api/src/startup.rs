@@ -66,9 +66,8 @@ impl Application {
         }
         let (db, statements) =
             crate::db::connect(&config.database.database_url, config.database.db_max_connections).await?;
-        let applied = crate::db::migrate(&db).await.map_err(StartupError::Migration)?;
-        if applied > 0 {
-            tracing::info!(applied, "migrations applied");
+        for name in crate::db::migrate(&db).await.map_err(StartupError::Migration)? {
+            tracing::info!(migration = %name, "migration applied");
         }
         if config.demo {
             match crate::seed::load_demo_if_empty(&db, 1.0, false).await {
@@ -128,7 +127,8 @@ impl Application {
     ) -> std::io::Result<()> {
         let (db, retention) = (self.db.clone(), self.key_retention);
         let purge = tokio::spawn(async move {
-            let mut every = tokio::time::interval(PURGE_EVERY);
+            // The first purge an interval after start, not at start: nothing is old yet.
+            let mut every = tokio::time::interval_at(tokio::time::Instant::now() + PURGE_EVERY, PURGE_EVERY);
             loop {
                 every.tick().await;
                 match crate::write::purge_idempotency_records(&db, retention).await {
