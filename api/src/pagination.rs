@@ -200,8 +200,8 @@ fn beyond<E: EntityTrait>(order: &Keyset<E>, cursor: &Cursor, forward: bool) -> 
     if greater { lhs.gt(rhs) } else { lhs.lt(rhs) }
 }
 
-/// Applies `window` to `select` in `order`: the keyset conditions, the order, the limit.
-pub fn apply_window<E: EntityTrait>(select: Select<E>, order: &Keyset<E>, window: &Window) -> Select<E> {
+/// Keeps the rows of `select` that lie between `window`'s cursors in `order`.
+pub fn within<E: EntityTrait>(select: Select<E>, order: &Keyset<E>, window: &Window) -> Select<E> {
     let mut q = select;
     if let Some(c) = &window.after {
         q = q.filter(beyond(order, c, true));
@@ -209,8 +209,18 @@ pub fn apply_window<E: EntityTrait>(select: Select<E>, order: &Keyset<E>, window
     if let Some(c) = &window.before {
         q = q.filter(beyond(order, c, false));
     }
-    let ascending = order.descending == window.backwards;
-    let dir = if ascending { Order::Asc } else { Order::Desc };
+    q
+}
+
+/// Whether `window` reads `order` from its start upwards (`true`) or from its end.
+pub fn ascending<E: EntityTrait>(order: &Keyset<E>, window: &Window) -> bool {
+    order.descending == window.backwards
+}
+
+/// Applies `window` to `select` in `order`: the keyset conditions, the order, the limit.
+pub fn apply_window<E: EntityTrait>(select: Select<E>, order: &Keyset<E>, window: &Window) -> Select<E> {
+    let mut q = within(select, order, window);
+    let dir = if ascending(order, window) { Order::Asc } else { Order::Desc };
     if let Some((col, _)) = order.key {
         q = q.order_by(col, dir.clone());
     }

@@ -397,10 +397,16 @@ async fn a_formula_in_a_cell_is_exported_inert() {
     .expect("the report is stored");
     let gha = state::Entity::find().filter(state::Column::Iso3.eq("GHA")).one(&app.db).await.expect("query");
     let gha = gha.expect("Ghana");
-    activity_report_state::ActiveModel { report_id: Set(report.id), state_id: Set(gha.id) }
-        .insert(&app.db)
-        .await
-        .expect("the target is stored");
+    activity_report_state::ActiveModel {
+        report_id: Set(report.id),
+        state_id: Set(gha.id),
+        start_date: Set(report.start_date),
+        review_status: Set(report.review_status),
+        organization_id: Set(report.organization_id),
+    }
+    .insert(&app.db)
+    .await
+    .expect("the target is stored");
 
     let e = export(&app, As::Secretariat, "/export/activity_reports.csv").await;
     let (header, rows) = parse_csv(&e.body);

@@ -663,10 +663,11 @@ async fn load<C: ConnectionTrait>(db: &C, scale: f64, progress: bool) -> Result<
             };
             let total = rng.between(8, 120) as i32;
             let submitted = review != ReviewStatus::Draft;
+            let organization_id = rng.pick(&organizations).id;
             reports.push(
                 activity_report::Model {
                     id,
-                    organization_id: rng.pick(&organizations).id,
+                    organization_id,
                     title: format!("Synthetic activity {id} {DEMO}"),
                     description: format!("Synthetic description of activity {id} {DEMO}"),
                     activity_type: *rng.pick(&TYPES),
@@ -696,12 +697,22 @@ async fn load<C: ConnectionTrait>(db: &C, scale: f64, progress: bool) -> Result<
                 .into_active_model(),
             );
             // Most activities target a state that has not joined; some also a neighbour.
+            let link = |state_id| {
+                activity_report_state::Model {
+                    report_id: id,
+                    state_id,
+                    start_date: start,
+                    review_status: review,
+                    organization_id,
+                }
+                .into_active_model()
+            };
             let first = if rng.chance(0.8) { rng.pick(&non_parties).id } else { rng.pick(&states).id };
-            links.push(activity_report_state::Model { report_id: id, state_id: first }.into_active_model());
+            links.push(link(first));
             if rng.chance(0.35) {
                 let second = rng.pick(&states).id;
                 if second != first {
-                    links.push(activity_report_state::Model { report_id: id, state_id: second }.into_active_model());
+                    links.push(link(second));
                 }
             }
         }

@@ -11,8 +11,8 @@ use entity::enums::{ReviewStatus as StoredReview, Role};
 use entity::{activity_report, activity_report_state, organization, state, vtf_project};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect, QueryTrait, RelationTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, JoinType,
+    Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select,
 };
 
 mod mutations;
@@ -30,7 +30,9 @@ use crate::enums::{ActivityStatus, ActivityType, ReviewStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::loaders::{LoadError, Scoped, Table, group};
 use crate::node::{expect_id, global_id};
-use crate::pagination::{KeyKind, Keyset, Page, PageArgs, Window, apply_window, finish_page, paginate};
+use crate::pagination::{
+    KeyKind, Keyset, Page, PageArgs, Window, apply_window, ascending, finish_page, paginate, within,
+};
 use crate::scalars::Money;
 
 impl Table for activity_report::Entity {
@@ -40,19 +42,23 @@ impl Table for activity_report::Entity {
     fn id_of(model: &activity_report::Model) -> i64 {
         model.id
     }
-    /// A partner sees accepted reports and every report of its own organisation; the internal
-    /// bodies see every report that has been submitted; drafts stay with their organisation.
     fn visible_to(principal: &Principal) -> Condition {
-        let accepted = activity_report::Column::ReviewStatus.eq(StoredReview::Accepted);
-        match (principal.role, principal.org_id) {
-            (Role::Partner, Some(org)) => {
-                Condition::any().add(accepted).add(activity_report::Column::OrganizationId.eq(org))
-            }
-            (Role::VtfCommittee | Role::Wgtu | Role::Secretariat, _) => {
-                Condition::all().add(activity_report::Column::ReviewStatus.ne(StoredReview::Draft))
-            }
-            _ => Condition::all().add(accepted),
+        visibility(principal, activity_report::Column::ReviewStatus, activity_report::Column::OrganizationId)
+    }
+}
+
+/// Which reports `principal` sees, on any table that carries a report's review status and
+/// organisation (the reports, and their links to states): a partner sees accepted reports and
+/// every report of its own organisation; the internal bodies see every report that has been
+/// submitted; drafts stay with their organisation; anonymous callers see accepted reports.
+fn visibility<C: ColumnTrait>(principal: &Principal, review_status: C, organization: C) -> Condition {
+    let accepted = review_status.eq(StoredReview::Accepted);
+    match (principal.role, principal.org_id) {
+        (Role::Partner, Some(org)) => Condition::any().add(accepted).add(organization.eq(org)),
+        (Role::VtfCommittee | Role::Wgtu | Role::Secretariat, _) => {
+            Condition::all().add(review_status.ne(StoredReview::Draft))
         }
+        _ => Condition::all().add(accepted),
     }
 }
 
@@ -398,6 +404,123 @@ impl NestedReports {
     }
 }
 
+impl NestedReports {
+    /// The latest reports of many states, read from the links' index: on PostgreSQL a lateral
+    /// join takes the first rows of each state; SQLite, without lateral joins, numbers the
+    /// links of each state and keeps the first.
+    async fn load_states(
+        &self,
+        args: &PageArgs,
+        total: bool,
+        parents: &[i64],
+    ) -> ApiResult<HashMap<i64, Page<activity_report::Model>>> {
+        use activity_report_state as link;
+        let order = latest_first();
+        let window = args.window(&order)?;
+        // The links in the same order as the reports, so the reports' cursors apply to them.
+        let link_order = Keyset::<link::Entity> {
+            name: order.name,
+            key: Some((link::Column::StartDate, KeyKind::Date)),
+            id: link::Column::ReportId,
+            descending: order.descending,
+        };
+        let visible = visibility(&self.principal, link::Column::ReviewStatus, link::Column::OrganizationId);
+        let dir = if ascending(&link_order, &window) { Order::Asc } else { Order::Desc };
+        let (p, top) = (Alias::new("p"), Alias::new("top"));
+        let backend = self.db.get_database_backend();
+        let q = match backend {
+            DbBackend::Postgres => {
+                let lateral = within(link::Entity::find(), &link_order, &window)
+                    .select_only()
+                    .column(link::Column::ReportId)
+                    .filter(Expr::col((link::Entity, link::Column::StateId)).equals((p.clone(), state::Column::Id)))
+                    .filter(visible.clone())
+                    .order_by(link::Column::StartDate, dir.clone())
+                    .order_by(link::Column::ReportId, dir)
+                    .limit(window.limit + 1)
+                    .into_query();
+                Query::select()
+                    .expr_as(Expr::col((p.clone(), state::Column::Id)), Alias::new("parent_id"))
+                    .column((activity_report::Entity, Asterisk))
+                    .from_as(state::Entity, p.clone())
+                    .join_lateral(JoinType::InnerJoin, lateral, top.clone(), Expr::val(true))
+                    .join(
+                        JoinType::InnerJoin,
+                        activity_report::Entity,
+                        Expr::col((activity_report::Entity, activity_report::Column::Id))
+                            .equals((top, link::Column::ReportId)),
+                    )
+                    .and_where(Expr::col((p, state::Column::Id)).is_in(parents.iter().copied()))
+                    .to_owned()
+            }
+            _ => {
+                let dir = if matches!(dir, Order::Asc) { "ASC" } else { "DESC" };
+                let numbered = within(link::Entity::find(), &link_order, &window)
+                    .select_only()
+                    .column(link::Column::ReportId)
+                    .column_as(link::Column::StateId, "parent_id")
+                    .expr_as(
+                        Expr::cust(format!(
+                            "ROW_NUMBER() OVER (PARTITION BY \"activity_report_states\".\"state_id\" \
+                             ORDER BY \"activity_report_states\".\"start_date\" {dir}, \"activity_report_states\".\"report_id\" {dir})"
+                        )),
+                        "rn",
+                    )
+                    .filter(link::Column::StateId.is_in(parents.iter().copied()))
+                    .filter(visible.clone())
+                    .into_query();
+                Query::select()
+                    .column((top.clone(), Alias::new("parent_id")))
+                    .column((activity_report::Entity, Asterisk))
+                    .from_subquery(numbered, top.clone())
+                    .join(
+                        JoinType::InnerJoin,
+                        activity_report::Entity,
+                        Expr::col((activity_report::Entity, activity_report::Column::Id))
+                            .equals((top.clone(), link::Column::ReportId)),
+                    )
+                    .and_where(Expr::col((top, Alias::new("rn"))).lte((window.limit + 1) as i64))
+                    .to_owned()
+            }
+        };
+        let mut by_parent: HashMap<i64, Vec<activity_report::Model>> = HashMap::new();
+        for row in self.db.query_all_raw(backend.build(&q)).await? {
+            let parent_id: i64 = row.try_get("", "parent_id")?;
+            by_parent.entry(parent_id).or_default().push(activity_report::Model::from_query_result(&row, "")?);
+        }
+        let counts: HashMap<i64, u64> = if total {
+            let q = link::Entity::find()
+                .select_only()
+                .column_as(link::Column::StateId, "parent_id")
+                .expr_as(Func::count(Expr::col((link::Entity, link::Column::ReportId))), "n")
+                .filter(link::Column::StateId.is_in(parents.iter().copied()))
+                .filter(visible)
+                .group_by(link::Column::StateId);
+            ParentCount::find_by_statement(backend.build(&q.into_query()))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|c| (c.parent_id, c.n as u64))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let read_upwards = ascending(&link_order, &window);
+        Ok(parents
+            .iter()
+            .map(|p| {
+                let mut rows = by_parent.remove(p).unwrap_or_default();
+                rows.sort_by(|a, b| {
+                    let (ka, kb) = ((a.start_date, a.id), (b.start_date, b.id));
+                    if read_upwards { ka.cmp(&kb) } else { kb.cmp(&ka) }
+                });
+                let total_count = total.then(|| counts.get(p).copied().unwrap_or(0));
+                (*p, finish_page(&order, &window, rows, total_count))
+            })
+            .collect())
+    }
+}
+
 impl Loader<NestedKey> for NestedReports {
     type Value = Page<activity_report::Model>;
     type Error = ApiError;
@@ -407,7 +530,10 @@ impl Loader<NestedKey> for NestedReports {
         let mut out = HashMap::new();
         for ((parent, args, total), members) in groups {
             let ids: Vec<i64> = members.iter().map(|k| k.id).collect();
-            let mut pages = self.load_group(parent, &args, total, &ids).await?;
+            let mut pages = match parent {
+                ReportParent::State => self.load_states(&args, total, &ids).await?,
+                ReportParent::Organization => self.load_group(parent, &args, total, &ids).await?,
+            };
             for k in members {
                 if let Some(p) = pages.remove(&k.id) {
                     out.insert(k, p);

@@ -301,14 +301,27 @@ impl Fields {
     }
 }
 
-/// Replaces the report's target states.
-async fn set_states(txn: &sea_orm::DatabaseTransaction, report_id: i64, states: &[i64]) -> ApiResult<()> {
+/// Replaces the report's target states; each link carries the report's start date, review
+/// status and organisation.
+async fn set_states(
+    txn: &sea_orm::DatabaseTransaction,
+    report_id: i64,
+    states: &[i64],
+    start_date: NaiveDate,
+    review_status: Stored,
+    organization_id: i64,
+) -> ApiResult<()> {
     activity_report_state::Entity::delete_many()
         .filter(activity_report_state::Column::ReportId.eq(report_id))
         .exec(txn)
         .await?;
-    let rows =
-        states.iter().map(|s| activity_report_state::ActiveModel { report_id: Set(report_id), state_id: Set(*s) });
+    let rows = states.iter().map(|s| activity_report_state::ActiveModel {
+        report_id: Set(report_id),
+        state_id: Set(*s),
+        start_date: Set(start_date),
+        review_status: Set(review_status),
+        organization_id: Set(organization_id),
+    });
     activity_report_state::Entity::insert_many(rows).exec_without_returning(txn).await?;
     Ok(())
 }
@@ -418,6 +431,11 @@ async fn transition(
                     ),
                 ));
             }
+            activity_report_state::Entity::update_many()
+                .col_expr(activity_report_state::Column::ReviewStatus, Expr::val(to.as_str()))
+                .filter(activity_report_state::Column::ReportId.eq(id))
+                .exec(txn)
+                .await?;
             Ok(id)
         })
     })
@@ -492,7 +510,8 @@ impl ReportsMutation {
                     };
                     fields.apply(&mut am);
                     let report = activity_report::Entity::insert(am).exec(txn).await?;
-                    set_states(txn, report.last_insert_id, &fields.states).await?;
+                    set_states(txn, report.last_insert_id, &fields.states, fields.start_date, Stored::Draft, org)
+                        .await?;
                     Ok(report.last_insert_id)
                 })
             })
@@ -570,6 +589,7 @@ impl ReportsMutation {
             let fields = check(db, draft).await?;
             let fingerprint = write::fingerprint("updateActivityReport", &input);
             let (id, version) = (report.id, input.version);
+            let (review_status, organization_id) = (report.review_status, report.organization_id);
             let m =
                 Mutation { operation: "updateActivityReport", target_type: "ActivityReport", key: None, fingerprint };
             write::run(ctx, m, move |txn| {
@@ -578,7 +598,7 @@ impl ReportsMutation {
                     fields.apply(&mut am);
                     write::update_versioned::<activity_report::Entity, _>(txn, id, version, am, "the activity report")
                         .await?;
-                    set_states(txn, id, &fields.states).await?;
+                    set_states(txn, id, &fields.states, fields.start_date, review_status, organization_id).await?;
                     Ok(id)
                 })
             })
