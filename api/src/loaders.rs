@@ -134,8 +134,13 @@ pub trait HasMany: Send + Sync + 'static {
     type Child: Table;
     /// The column of `Child` holding the parent's id.
     fn parent_column() -> <Self::Child as EntityTrait>::Column;
-    /// The parent id of a child row.
-    fn parent_of(child: &<Self::Child as EntityTrait>::Model) -> i64;
+    /// The parent id of a child row (0 when it has none, which matches no parent).
+    fn parent_of(child: &<Self::Child as EntityTrait>::Model) -> i64 {
+        match sea_orm::ModelTrait::get(child, Self::parent_column()) {
+            sea_orm::Value::BigInt(Some(id)) => id,
+            _ => 0,
+        }
+    }
     /// The order of each parent's children.
     fn order(select: Select<Self::Child>) -> Select<Self::Child> {
         select.order_by_asc(<Self::Child as Table>::id_column())

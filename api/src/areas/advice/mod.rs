@@ -39,9 +39,6 @@ impl HasMany for ConsultationsOfState {
     fn parent_column() -> advisory_consultation::Column {
         advisory_consultation::Column::StateId
     }
-    fn parent_of(m: &advisory_consultation::Model) -> i64 {
-        m.state_id
-    }
     fn order(select: Select<advisory_consultation::Entity>) -> Select<advisory_consultation::Entity> {
         select
             .order_by_desc(advisory_consultation::Column::ConsultedOn)

@@ -75,9 +75,6 @@ impl HasMany for AssessmentsOfState {
     fn parent_column() -> assessment::Column {
         assessment::Column::StateId
     }
-    fn parent_of(m: &assessment::Model) -> i64 {
-        m.state_id
-    }
     fn order(select: Select<assessment::Entity>) -> Select<assessment::Entity> {
         select.order_by_desc(assessment::Column::AssessedOn).order_by_desc(assessment::Column::Id)
     }
@@ -90,9 +87,6 @@ impl HasMany for NeedsOfState {
     fn parent_column() -> support_need::Column {
         support_need::Column::StateId
     }
-    fn parent_of(m: &support_need::Model) -> i64 {
-        m.state_id
-    }
 }
 
 /// A state's national points of contact.
@@ -102,9 +96,6 @@ impl HasMany for ContactPointsOfState {
     fn parent_column() -> contact_point::Column {
         contact_point::Column::StateId
     }
-    fn parent_of(m: &contact_point::Model) -> i64 {
-        m.state_id
-    }
 }
 
 /// Outreach contacts with a state, newest first.
@@ -113,9 +104,6 @@ impl HasMany for EngagementsOfState {
     type Child = engagement::Entity;
     fn parent_column() -> engagement::Column {
         engagement::Column::StateId
-    }
-    fn parent_of(m: &engagement::Model) -> i64 {
-        m.state_id
     }
     fn order(select: Select<engagement::Entity>) -> Select<engagement::Entity> {
         select.order_by_desc(engagement::Column::OccurredOn).order_by_desc(engagement::Column::Id)

@@ -47,9 +47,6 @@ impl HasMany for OfficeTermsOfState {
     fn parent_column() -> office_term::Column {
         office_term::Column::StateId
     }
-    fn parent_of(m: &office_term::Model) -> i64 {
-        m.state_id
-    }
 }
 
 /// Offices elected at a conference.
@@ -59,9 +56,6 @@ impl HasMany for OfficeTermsOfConference {
     fn parent_column() -> office_term::Column {
         office_term::Column::ConferenceId
     }
-    fn parent_of(m: &office_term::Model) -> i64 {
-        m.conference_id
-    }
 }
 
 /// Meetings belonging to a conference.
@@ -70,9 +64,6 @@ impl HasMany for MeetingsOfConference {
     type Child = meeting::Entity;
     fn parent_column() -> meeting::Column {
         meeting::Column::ConferenceId
-    }
-    fn parent_of(m: &meeting::Model) -> i64 {
-        m.conference_id.unwrap_or_default()
     }
     fn order(select: Select<meeting::Entity>) -> Select<meeting::Entity> {
         select.order_by_asc(meeting::Column::StartDate).order_by_asc(meeting::Column::Id)

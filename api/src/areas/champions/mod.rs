@@ -30,9 +30,6 @@ impl HasMany for AssignmentsOfChampion {
     fn parent_column() -> champion_assignment::Column {
         champion_assignment::Column::ChampionId
     }
-    fn parent_of(m: &champion_assignment::Model) -> i64 {
-        m.champion_id
-    }
 }
 
 /// The champions accompanying a state.
@@ -42,9 +39,6 @@ impl HasMany for AssignmentsOfState {
     fn parent_column() -> champion_assignment::Column {
         champion_assignment::Column::StateId
     }
-    fn parent_of(m: &champion_assignment::Model) -> i64 {
-        m.state_id
-    }
 }
 
 /// The terms a state serves as champion.
@@ -53,9 +47,6 @@ impl HasMany for ChampionTermsOfState {
     type Child = champion::Entity;
     fn parent_column() -> champion::Column {
         champion::Column::StateId
-    }
-    fn parent_of(m: &champion::Model) -> i64 {
-        m.state_id
     }
 }
 

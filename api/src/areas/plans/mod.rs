@@ -32,9 +32,6 @@ impl HasMany for TargetsOfPlan {
     fn parent_column() -> plan_target::Column {
         plan_target::Column::PlanId
     }
-    fn parent_of(m: &plan_target::Model) -> i64 {
-        m.plan_id
-    }
 }
 
 /// The targets plans set for a state.
@@ -43,9 +40,6 @@ impl HasMany for TargetsOfState {
     type Child = plan_target::Entity;
     fn parent_column() -> plan_target::Column {
         plan_target::Column::StateId
-    }
-    fn parent_of(m: &plan_target::Model) -> i64 {
-        m.state_id
     }
 }
 

@@ -36,9 +36,6 @@ impl HasMany for AwardsOfState {
     fn parent_column() -> sponsorship_award::Column {
         sponsorship_award::Column::StateId
     }
-    fn parent_of(m: &sponsorship_award::Model) -> i64 {
-        m.state_id
-    }
 }
 
 /// A meeting's awards.
@@ -47,9 +44,6 @@ impl HasMany for AwardsOfMeeting {
     type Child = sponsorship_award::Entity;
     fn parent_column() -> sponsorship_award::Column {
         sponsorship_award::Column::MeetingId
-    }
-    fn parent_of(m: &sponsorship_award::Model) -> i64 {
-        m.meeting_id
     }
 }
 

@@ -37,9 +37,6 @@ impl HasMany for ProjectsOfState {
     fn parent_column() -> vtf_project::Column {
         vtf_project::Column::StateId
     }
-    fn parent_of(m: &vtf_project::Model) -> i64 {
-        m.state_id
-    }
     fn order(select: Select<vtf_project::Entity>) -> Select<vtf_project::Entity> {
         select.order_by_desc(vtf_project::Column::CycleId).order_by_desc(vtf_project::Column::Id)
     }
@@ -52,9 +49,6 @@ impl HasMany for ProjectsOfCycle {
     fn parent_column() -> vtf_project::Column {
         vtf_project::Column::CycleId
     }
-    fn parent_of(m: &vtf_project::Model) -> i64 {
-        m.cycle_id
-    }
 }
 
 /// The projects an organisation implements.
@@ -63,9 +57,6 @@ impl HasMany for ProjectsOfOrganization {
     type Child = vtf_project::Entity;
     fn parent_column() -> vtf_project::Column {
         vtf_project::Column::ImplementingOrganizationId
-    }
-    fn parent_of(m: &vtf_project::Model) -> i64 {
-        m.implementing_organization_id.unwrap_or_default()
     }
 }
 
