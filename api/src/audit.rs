@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use entity::audit_event;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
@@ -23,10 +24,12 @@ struct Read {
     record_id: Option<i64>,
 }
 
-/// The reads of one request, each recorded once however often it was resolved.
+/// The reads of one request, each recorded once however often it was resolved, and how many
+/// mutation events the request committed.
 #[derive(Default)]
 pub struct AuditLog {
     reads: Mutex<HashSet<Read>>,
+    mutations: AtomicU64,
 }
 
 impl AuditLog {
@@ -35,6 +38,16 @@ impl AuditLog {
         if let Ok(mut reads) = self.reads.lock() {
             reads.insert(Read { target_type: target_type.to_owned(), field: field.to_owned(), record_id });
         }
+    }
+
+    /// Notes that a mutation's event was committed.
+    pub fn mutation_committed(&self) {
+        self.mutations.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many mutation events this request committed.
+    pub fn mutations_committed(&self) -> u64 {
+        self.mutations.load(Ordering::Relaxed)
     }
 
     fn take(&self) -> Vec<Read> {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::auth::jwt::{self, Claims, MIN_SECRET_BYTES};
-use crate::config::{Cli, Command, SchemaArgs, SeedArgs, ServeArgs, TokenArgs, TokenRole};
+use crate::config::{Cli, Command, OperationsArgs, SchemaArgs, SeedArgs, ServeArgs, TokenArgs, TokenRole};
 use crate::startup::Application;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
@@ -51,6 +51,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
         Command::Seed(args) => seed(args).await,
         Command::Schema(args) => schema(&args),
         Command::Token(args) => token(&args),
+        Command::Operations(args) => operations(&args),
     }
 }
 
@@ -159,6 +160,21 @@ fn token(args: &TokenArgs) -> Result<ExitCode, String> {
     };
     let token = jwt::mint(secret, &claims).map_err(|e| format!("cannot sign the token: {e}"))?;
     println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the operations of a persisted operations file as an Apollo persisted query manifest.
+fn operations(args: &OperationsArgs) -> Result<ExitCode, String> {
+    let registered = crate::http::persisted::PersistedOperations::load(&args.file, false).map_err(|e| e.to_string())?;
+    let operations: Vec<serde_json::Value> = registered
+        .operations()
+        .iter()
+        .map(|op| serde_json::json!({ "id": op.sha256, "name": op.name, "type": op.kind, "body": op.document }))
+        .collect();
+    let manifest =
+        serde_json::json!({ "format": "apollo-persisted-query-manifest", "version": 1, "operations": operations });
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| format!("cannot write the manifest: {e}"))?;
+    println!("{text}");
     Ok(ExitCode::SUCCESS)
 }
 

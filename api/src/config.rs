@@ -32,6 +32,9 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Mint a signed development token with the configured HS256 secret.
     Token(TokenArgs),
+    /// Check a persisted operations file and print its operations with their hashes (an
+    /// Apollo persisted query manifest, JSON).
+    Operations(OperationsArgs),
 }
 
 /// Where the data lives.
@@ -165,6 +168,15 @@ pub struct ServeArgs {
     /// Origins allowed to call the API from a browser (comma-separated); none by default.
     #[arg(long, env = "ATT_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// A `.graphql` file of named operations that clients may call by name or SHA-256 hash.
+    #[arg(long, env = "ATT_PERSISTED_OPERATIONS")]
+    pub persisted_operations: Option<PathBuf>,
+    /// Run only the operations of the persisted operations file; refuse any other text.
+    #[arg(long, env = "ATT_SAFELIST", requires = "persisted_operations")]
+    pub safelist: bool,
+    /// Serve metrics in the Prometheus text format on `GET /metrics` (same address as the API).
+    #[arg(long, env = "ATT_METRICS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub metrics: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]
@@ -194,6 +206,14 @@ pub struct SchemaArgs {
     pub check: bool,
     /// The committed schema file.
     #[arg(long, default_value = "schema.graphql")]
+    pub file: PathBuf,
+}
+
+/// `att-coord operations`.
+#[derive(Debug, Clone, Args)]
+pub struct OperationsArgs {
+    /// The persisted operations file.
+    #[arg(env = "ATT_PERSISTED_OPERATIONS")]
     pub file: PathBuf,
 }
 

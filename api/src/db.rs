@@ -7,8 +7,8 @@ use std::time::Duration;
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, Database, DatabaseConnection, DatabaseConnectionType, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// How long a SQLite writer waits for the write lock before giving up. Writers take the lock at
@@ -18,11 +18,53 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Counts the SQL statements sent to the database (tests prove there is no N+1; metrics).
 #[derive(Clone, Default, Debug)]
-pub struct StatementCounter(Arc<AtomicU64>);
+pub struct StatementCounter(Arc<AtomicU64>, Arc<AtomicU64>);
 
 impl StatementCounter {
+    /// Statements sent.
     pub fn get(&self) -> u64 {
         self.0.load(Ordering::Relaxed)
+    }
+
+    /// Statements that failed.
+    pub fn failed(&self) -> u64 {
+        self.1.load(Ordering::Relaxed)
+    }
+}
+
+/// The connections of a pool, as sqlx tells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Connections open (in use or idle).
+    pub size: u32,
+    /// Open connections not in use.
+    pub idle: u32,
+    /// The most connections the pool opens.
+    pub max: u32,
+}
+
+impl PoolStats {
+    /// Connections in use.
+    pub fn in_use(&self) -> u32 {
+        self.size.saturating_sub(self.idle)
+    }
+}
+
+/// The pool's connections (sea-orm 2 exposes sqlx's pool; sqlx does not tell how many tasks
+/// wait for a connection). `None` for a connection that is not a pool.
+pub fn pool_stats(db: &DatabaseConnection) -> Option<PoolStats> {
+    fn stats<D: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<D>) -> PoolStats {
+        PoolStats {
+            size: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        }
+    }
+    // Matched first: the pool getters panic on a connection of another kind.
+    match &db.inner {
+        DatabaseConnectionType::SqlxPostgresPoolConnection(_) => Some(stats(db.get_postgres_connection_pool())),
+        DatabaseConnectionType::SqlxSqlitePoolConnection(_) => Some(stats(db.get_sqlite_connection_pool())),
+        _ => None,
     }
 }
 
@@ -64,9 +106,12 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<(DatabaseConnect
     // A pool opens lazily: prove the database answers now, so a bad URL fails at start.
     db.ping().await.map_err(|source| ConnectError::Open { url: redacted, source })?;
     let counter = StatementCounter::default();
-    let c = counter.0.clone();
-    db.set_metric_callback(move |_| {
-        c.fetch_add(1, Ordering::Relaxed);
+    let (sent, failed) = (counter.0.clone(), counter.1.clone());
+    db.set_metric_callback(move |info| {
+        sent.fetch_add(1, Ordering::Relaxed);
+        if info.failed {
+            failed.fetch_add(1, Ordering::Relaxed);
+        }
     });
     Ok((db, counter))
 }

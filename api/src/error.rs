@@ -66,6 +66,10 @@ pub mod code {
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
     pub const INTERNAL: &str = "INTERNAL";
     pub const TIMEOUT: &str = "TIMEOUT";
+    /// No operation is registered under the hash or name a persisted request names.
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    /// The safelist is on and the request's text is not a registered operation.
+    pub const OPERATION_NOT_ALLOWED: &str = "OPERATION_NOT_ALLOWED";
 }
 
 impl ApiError {

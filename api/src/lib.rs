@@ -7,7 +7,7 @@
 //! - `areas`: the domain areas (states, assessments, plans, champions, VTF, sponsorship,
 //!   advice, partners' reports, dashboards, audit), each with its types, queries and loaders;
 //! - `auth`: principals, tokens, access classes and the guard that enforces them;
-//! - `http`, `startup`, `cli`, `config`, `telemetry`: serving and running;
+//! - `http`, `startup`, `cli`, `config`, `telemetry`, `metrics`: serving and running;
 //! - `db`, `loaders`, `pagination`, `connection`, `node`: data access shared by the areas;
 //! - `seed`: demo data.
 
@@ -26,6 +26,7 @@ pub mod extensions;
 pub mod http;
 pub mod limits;
 pub mod loaders;
+pub mod metrics;
 pub mod mutations;
 pub mod node;
 pub mod pagination;

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Buckets kept before full (idle) ones are dropped.
@@ -34,6 +35,8 @@ pub struct RateLimiter {
     per_sec: f64,
     burst: f64,
     buckets: Mutex<HashMap<String, Bucket>>,
+    /// Operations refused so far (for the metrics).
+    rejections: AtomicU64,
 }
 
 impl RateLimiter {
@@ -44,12 +47,22 @@ impl RateLimiter {
             per_sec: per_sec as f64,
             burst: burst.max(1) as f64,
             buckets: Mutex::new(HashMap::new()),
+            rejections: AtomicU64::new(0),
         })
     }
 
     /// Charges `cost` to `caller` now.
     pub fn charge(&self, caller: &str, cost: u64) -> Decision {
-        self.charge_at(caller, cost, Instant::now())
+        let decision = self.charge_at(caller, cost, Instant::now());
+        if !decision.allowed {
+            self.rejections.fetch_add(1, Ordering::Relaxed);
+        }
+        decision
+    }
+
+    /// How many operations were refused since the server started.
+    pub fn rejections(&self) -> u64 {
+        self.rejections.load(Ordering::Relaxed)
     }
 
     fn charge_at(&self, caller: &str, cost: u64, now: Instant) -> Decision {

@@ -12,8 +12,10 @@ use crate::config::ServeArgs;
 use crate::context::AppState;
 use crate::db::{ConnectError, StatementCounter};
 use crate::extensions::Guardrails;
+use crate::http::persisted::PersistedOperations;
 use crate::http::{HttpOptions, HttpState};
 use crate::limits::TypeInfo;
+use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::schema::AppSchema;
 
@@ -32,6 +34,8 @@ pub enum StartupError {
     Keys(#[from] KeyConfigError),
     #[error(transparent)]
     Exports(#[from] crate::http::exports::CatalogError),
+    #[error(transparent)]
+    PersistedOperations(#[from] crate::http::persisted::PersistedError),
 }
 
 /// A built, bound, not yet serving application.
@@ -59,6 +63,18 @@ impl Application {
     /// Connects, migrates, loads demo data when asked and the database is empty, and binds.
     pub async fn build(config: &ServeArgs) -> Result<Self, StartupError> {
         let verifier = Verifier::from_config(&config.auth)?;
+        let persisted = match &config.persisted_operations {
+            Some(path) => {
+                let p = PersistedOperations::load(path, config.safelist)?;
+                tracing::info!(
+                    operations = p.operations().len(),
+                    safelist = config.safelist,
+                    "persisted operations registered"
+                );
+                p
+            }
+            None => PersistedOperations::none(),
+        };
         if !verifier.has_keys() {
             tracing::warn!(
                 "no token keys configured (ATT_JWT_SECRET, ATT_JWT_PUBLIC_KEYS, ATT_JWT_JWKS): every token will be refused"
@@ -84,6 +100,8 @@ impl Application {
         let guardrails = || Guardrails { limits: limits.clone(), types: types.clone(), limiter: limiter.clone() };
         let schema = build_schema(&db, guardrails(), false);
         let exports = crate::http::exports::Catalog::from_sdl(&schema.sdl())?;
+        let registered = persisted.operations().iter().map(|op| op.name.clone()).collect();
+        let metrics = Metrics::new(db.clone(), statements.clone(), limiter.clone(), registered);
         let state = HttpState {
             schema,
             public_schema: build_schema(&db, guardrails(), true),
@@ -94,11 +112,14 @@ impl Application {
             limits: limits.clone(),
             max_body_bytes: config.limits.max_body_bytes,
             exports: Arc::new(exports),
+            persisted: Arc::new(persisted),
+            metrics: Arc::new(metrics),
         };
         let options = HttpOptions {
             max_body_bytes: config.limits.max_body_bytes,
             request_timeout: config.limits.request_timeout(),
             cors_origins: config.cors_origins.clone(),
+            metrics: config.metrics,
         };
         let router = crate::http::router(state, &options);
         let key_retention = Duration::from_secs(config.idempotency_retention_hours * 3600);

@@ -1,5 +1,12 @@
 //! Validated values: parsed once at the edge, so that code past it can trust them.
 
+/// Whether `text` is a GraphQL name (`[_A-Za-z][_0-9A-Za-z]*`), e.g. an operation's.
+pub fn is_graphql_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
 /// An ISO 3166-1 alpha-3 code: three ASCII letters, kept in upper case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Iso3(String);
@@ -51,6 +58,16 @@ impl IatiIdentifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn graphql_names_are_letters_digits_and_underscores_not_starting_with_a_digit() {
+        for good in ["Dashboard", "_private", "sync2", "A"] {
+            assert!(is_graphql_name(good), "{good}");
+        }
+        for bad in ["", "2fast", "a b", "a-b", "é", "a\n"] {
+            assert!(!is_graphql_name(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn iati_identifiers_have_an_agency_prefix_and_no_forbidden_characters() {

@@ -151,6 +151,7 @@ where
             .await?;
     }
     txn.commit().await?;
+    rc.audit.mutation_committed();
     Ok(id)
 }
 

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::helpers::{SECRET, spawn_app};
 
 /// Runs `att-coord` with only the environment given (none of the caller's).
-fn att_coord(args: &[&str], env: &[(&str, &str)]) -> Output {
+pub fn att_coord(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_att-coord"));
     cmd.args(args).env_clear().env("RUST_LOG", "warn");
     if let Ok(path) = std::env::var("PATH") {

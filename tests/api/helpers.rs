@@ -79,6 +79,9 @@ pub fn test_config(database_url: String) -> ServeArgs {
         graphiql: true,
         cors_origins: vec![],
         idempotency_retention_hours: 48,
+        persisted_operations: None,
+        safelist: false,
+        metrics: true,
         database: DatabaseArgs { database_url, db_max_connections: 8 },
         auth: AuthArgs {
             jwt_secret: Some(SecretString::from(SECRET)),

@@ -15,7 +15,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use entity::organization;
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
+use serde::Deserialize;
 
+use super::metrics::{ErrorCode, Observation};
+use super::persisted::first_operation_name;
 use super::{HttpState, RequestId};
 use crate::auth::jwt::TokenError;
 use crate::auth::{Principal, Role, parse_role};
@@ -52,10 +55,15 @@ impl KnownOrganizations {
     }
 }
 
-/// A GraphQL-shaped error response for failures before execution.
-pub(super) fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+/// A GraphQL-shaped error response for failures before execution (its code is also kept for
+/// the metrics).
+pub(super) fn error_response(status: StatusCode, code: &'static str, message: &str) -> Response {
     let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string()).into_response()
+    let mut response =
+        (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string())
+            .into_response();
+    response.extensions_mut().insert(ErrorCode(code));
+    response
 }
 
 fn unauthenticated(reason: &TokenError) -> Response {
@@ -129,6 +137,7 @@ fn too_complex(message: &str) -> Response {
 pub async fn post(
     State(state): State<HttpState>,
     Extension(rid): Extension<RequestId>,
+    Extension(observation): Extension<Observation>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -156,7 +165,7 @@ pub async fn post(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
+    let mut batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(e) => {
             return error_response(
@@ -168,26 +177,78 @@ pub async fn post(
             );
         }
     };
-    if let BatchRequest::Batch(requests) = &batch {
-        if requests.len() > state.limits.max_batch {
-            return too_complex(&format!(
-                "a batch of {} operations is more than the limit of {}",
-                requests.len(),
-                state.limits.max_batch
-            ));
-        }
-        if !state.limits.batch_mutations && requests.iter().any(is_mutation) {
-            return too_complex("mutations may not be batched: send each in its own request");
-        }
+    if let BatchRequest::Batch(requests) = &batch
+        && requests.len() > state.limits.max_batch
+    {
+        return too_complex(&format!(
+            "a batch of {} operations is more than the limit of {}",
+            requests.len(),
+            state.limits.max_batch
+        ));
+    }
+    let resolved = state.persisted.resolve_batch(&mut batch);
+    observation.operations(operation_names(&batch));
+    if let Err(refusal) = resolved {
+        return refusal.into_response();
+    }
+    if let BatchRequest::Batch(requests) = &batch
+        && !state.limits.batch_mutations
+        && requests.iter().any(is_mutation)
+    {
+        return too_complex("mutations may not be batched: send each in its own request");
     }
     let client = client_key(&principal, addr);
-    execute(&state, rid, principal, client, batch, wants_graphql_response_json(&headers)).await
+    execute(&state, rid, &observation, principal, client, batch, wants_graphql_response_json(&headers)).await
+}
+
+/// The name of a request's operation, for the metrics: `operationName`, or else the name the
+/// text gives its first operation (`None` for an unnamed one).
+fn operation_name(r: &Request) -> Option<String> {
+    r.operation_name.clone().or_else(|| first_operation_name(&r.query))
+}
+
+/// The names of a request's operations, for the metrics.
+fn operation_names(batch: &BatchRequest) -> Vec<Option<String>> {
+    match batch {
+        BatchRequest::Single(r) => vec![operation_name(r)],
+        BatchRequest::Batch(rs) => rs.iter().map(operation_name).collect(),
+    }
+}
+
+/// The parameters of `GET /graphql`. GraphQL over HTTP names the operation `operationName`
+/// (async-graphql's own query-string parser reads only `operation_name`; both are accepted).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetParameters {
+    #[serde(default)]
+    query: String,
+    #[serde(alias = "operation_name")]
+    operation_name: Option<String>,
+    /// JSON.
+    variables: Option<String>,
+    /// JSON.
+    extensions: Option<String>,
+}
+
+/// Reads a GraphQL request from a query string.
+fn parse_get(query: &str) -> Result<Request, String> {
+    let p: GetParameters = serde_urlencoded::from_str(query).map_err(|e| e.to_string())?;
+    let mut request = Request::new(p.query);
+    request.operation_name = p.operation_name;
+    if let Some(v) = p.variables {
+        request.variables = serde_json::from_str(&v).map_err(|e| format!("invalid variables: {e}"))?;
+    }
+    if let Some(x) = p.extensions {
+        request.extensions = serde_json::from_str(&x).map_err(|e| format!("invalid extensions: {e}"))?;
+    }
+    Ok(request)
 }
 
 /// `GET /graphql`: GraphiQL for browsers, or a query (never a mutation) in the URL.
 pub async fn get(
     State(state): State<HttpState>,
     Extension(rid): Extension<RequestId>,
+    Extension(observation): Extension<Observation>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -200,12 +261,17 @@ pub async fn get(
         }
         return error_response(StatusCode::BAD_REQUEST, BAD_REQUEST, "pass the query as ?query=... or POST it as JSON");
     }
-    let request = match async_graphql::http::parse_query_string(&query) {
+    let mut request = match parse_get(&query) {
         Ok(r) => r,
         Err(e) => {
             return error_response(StatusCode::BAD_REQUEST, BAD_REQUEST, &format!("cannot read the query string: {e}"));
         }
     };
+    let resolved = state.persisted.resolve(&mut request);
+    observation.operations(vec![operation_name(&request)]);
+    if let Err(refusal) = resolved {
+        return refusal.into_response();
+    }
     if is_mutation(&request) {
         let mut r = error_response(StatusCode::METHOD_NOT_ALLOWED, BAD_REQUEST, "mutations must be sent with POST");
         r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
@@ -216,7 +282,8 @@ pub async fn get(
         Err(r) => return r,
     };
     let client = client_key(&principal, addr);
-    execute(&state, rid, principal, client, BatchRequest::Single(request), wants_graphql_response_json(&headers)).await
+    let batch = BatchRequest::Single(request);
+    execute(&state, rid, &observation, principal, client, batch, wants_graphql_response_json(&headers)).await
 }
 
 /// Whether the operation a request would run is a mutation (a query that does not parse is
@@ -280,15 +347,21 @@ async fn run(state: &HttpState, rid: &RequestId, principal: Principal, client: S
     }
 
     // No SENSITIVE value leaves without its read in the audit trail.
+    let mutations = contexts.iter().map(|rc| rc.audit.mutations_committed()).sum();
+    let mut reads = 0;
     for rc in &contexts {
-        if let Err(e) = crate::audit::flush_reads(&state.db, rc).await {
-            tracing::error!(error = %e, "writing the audit trail failed; the response is withheld");
-            let mut err = ServerError::new("internal error", None);
-            err.extensions.get_or_insert_with(Default::default).set("code", code::INTERNAL);
-            response = BatchResponse::Single(async_graphql::Response::from_errors(vec![err]));
-            break;
+        match crate::audit::flush_reads(&state.db, rc).await {
+            Ok(n) => reads += n as u64,
+            Err(e) => {
+                tracing::error!(error = %e, "writing the audit trail failed; the response is withheld");
+                let mut err = ServerError::new("internal error", None);
+                err.extensions.get_or_insert_with(Default::default).set("code", code::INTERNAL);
+                response = BatchResponse::Single(async_graphql::Response::from_errors(vec![err]));
+                break;
+            }
         }
     }
+    state.metrics.audit_events_written(reads, mutations);
 
     let tag = |r: &mut async_graphql::Response| {
         for e in &mut r.errors {
@@ -337,12 +410,17 @@ pub(super) async fn run_one(
 async fn execute(
     state: &HttpState,
     rid: RequestId,
+    observation: &Observation,
     principal: Principal,
     client: String,
     batch: BatchRequest,
     graphql_response_json: bool,
 ) -> Response {
     let Ran { response, rate } = run(state, &rid, principal, client, batch).await;
+    observation.outcomes(match &response {
+        BatchResponse::Single(r) => vec![outcome(r)],
+        BatchResponse::Batch(rs) => rs.iter().map(outcome).collect(),
+    });
     let request_error = match &response {
         BatchResponse::Single(r) => is_request_error(r),
         BatchResponse::Batch(rs) => rs.iter().any(is_request_error),
@@ -382,6 +460,17 @@ async fn execute(
         }
     }
     resp
+}
+
+/// `OK`, or the code of the response's first error (every error has one by now).
+fn outcome(r: &async_graphql::Response) -> String {
+    match r.errors.first() {
+        None => "OK".to_owned(),
+        Some(e) => match e.extensions.as_ref().and_then(|x| x.get("code")) {
+            Some(async_graphql::Value::String(c)) => c.clone(),
+            _ => code::INTERNAL.to_owned(),
+        },
+    }
 }
 
 /// A response without data, only errors: the request as a whole was refused.

@@ -1,8 +1,10 @@
-//! The HTTP side: routes, request ids, authentication, the GraphQL endpoint, and the streamed
-//! exports built on it.
+//! The HTTP side: routes, request ids, authentication, the GraphQL endpoint with its persisted
+//! operations, the streamed exports built on it, and the metrics.
 
 pub mod exports;
 mod graphql;
+pub mod metrics;
+pub mod persisted;
 mod request_id;
 
 use std::sync::Arc;
@@ -20,6 +22,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::jwt::Verifier;
 use crate::limits::Limits;
+use crate::metrics::Metrics;
 use crate::schema::AppSchema;
 
 pub use request_id::RequestId;
@@ -41,6 +44,10 @@ pub struct HttpState {
     pub max_body_bytes: usize,
     /// The exportable datasets, read once from the schema's SDL.
     pub exports: Arc<exports::Catalog>,
+    /// The registered operations, and whether only they may run.
+    pub persisted: Arc<persisted::PersistedOperations>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<Metrics>,
 }
 
 /// Options of the HTTP layer.
@@ -49,6 +56,8 @@ pub struct HttpOptions {
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub cors_origins: Vec<String>,
+    /// Serve `GET /metrics`.
+    pub metrics: bool,
 }
 
 /// The application's routes and layers.
@@ -64,16 +73,23 @@ pub fn router(state: HttpState, options: &HttpOptions) -> Router {
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
             .expose_headers([header::HeaderName::from_static("x-request-id")])
     };
-    Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post))
+    let mut routes = Router::new()
+        .route(metrics::GRAPHQL_ROUTE, get(graphql::get).post(graphql::post))
         .route("/export/{file}", get(exports::export))
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route("/readyz", get(readyz));
+    if options.metrics {
+        routes = routes.route("/metrics", get(metrics::serve));
+    }
+    let observed = state.metrics.clone();
+    routes
         .with_state(state)
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
         .layer(CompressionLayer::new())
         .layer(cors)
         .layer(axum::middleware::from_fn_with_state(options.request_timeout, timeout))
+        // Outside the timeout, so that a request it stops is counted too.
+        .layer(axum::middleware::from_fn_with_state(observed, metrics::layer))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
