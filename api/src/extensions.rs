@@ -1,7 +1,8 @@
 //! The schema's one extension: limits and rate limiting before anything runs, stable codes for
 //! the errors async-graphql raises itself, and `null` for a nullable field that fails.
 
-use std::sync::Arc;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, NextValidation, ResolveInfo,
@@ -24,6 +25,41 @@ pub struct Guardrails {
     pub limits: Limits,
     pub types: Arc<TypeInfo>,
     pub limiter: Option<Arc<RateLimiter>>,
+    pub documents: Arc<DocumentCache>,
+}
+
+/// The parsed documents of recent query texts. Dashboards and scripts send the same few
+/// operations all day; parsing one costs more than resolving a small page, so each text is
+/// parsed once. Limits and rate limits are still applied to every request (they depend on the
+/// variables and the caller).
+pub struct DocumentCache(Mutex<lru::LruCache<String, ExecutableDocument>>);
+
+impl DocumentCache {
+    /// Operations longer than this are parsed each time instead of being kept.
+    const MAX_TEXT: usize = 16 * 1024;
+    const CAPACITY: NonZeroUsize = NonZeroUsize::new(256).expect("256 is not zero");
+
+    pub fn new() -> Self {
+        Self(Mutex::new(lru::LruCache::new(Self::CAPACITY)))
+    }
+
+    fn get(&self, query: &str) -> Option<ExecutableDocument> {
+        self.0.lock().ok()?.get(query).cloned()
+    }
+
+    fn put(&self, query: &str, doc: &ExecutableDocument) {
+        if query.len() <= Self::MAX_TEXT
+            && let Ok(mut cache) = self.0.lock()
+        {
+            cache.put(query.to_owned(), doc.clone());
+        }
+    }
+}
+
+impl Default for DocumentCache {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl ExtensionFactory for Guardrails {
@@ -32,6 +68,7 @@ impl ExtensionFactory for Guardrails {
             limits: self.limits.clone(),
             types: self.types.clone(),
             limiter: self.limiter.clone(),
+            documents: self.documents.clone(),
         })
     }
 }
@@ -40,6 +77,7 @@ struct GuardrailsExtension {
     limits: Limits,
     types: Arc<TypeInfo>,
     limiter: Option<Arc<RateLimiter>>,
+    documents: Arc<DocumentCache>,
 }
 
 fn error(message: String, code: &str, fill: impl FnOnce(&mut async_graphql::ErrorExtensionValues)) -> ServerError {
@@ -68,7 +106,14 @@ impl Extension for GuardrailsExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await.map_err(|e| with_code(e, GRAPHQL_PARSE_FAILED))?;
+        let doc = match self.documents.get(query) {
+            Some(doc) => doc,
+            None => {
+                let doc = next.run(ctx, query, variables).await.map_err(|e| with_code(e, GRAPHQL_PARSE_FAILED))?;
+                self.documents.put(query, &doc);
+                doc
+            }
+        };
         let rc = ctx.data::<Arc<RequestContext>>().ok();
         let operation = rc.and_then(|rc| rc.operation.as_deref());
         let cost = measure(&doc, operation, variables, &self.types, &self.limits);

@@ -11,7 +11,7 @@ use crate::auth::jwt::{KeyConfigError, Verifier};
 use crate::config::ServeArgs;
 use crate::context::AppState;
 use crate::db::{ConnectError, StatementCounter};
-use crate::extensions::Guardrails;
+use crate::extensions::{DocumentCache, Guardrails};
 use crate::http::persisted::PersistedOperations;
 use crate::http::{HttpOptions, HttpState};
 use crate::limits::TypeInfo;
@@ -97,7 +97,13 @@ impl Application {
         let limits = config.limits.limits();
         let types = Arc::new(TypeInfo::from_sdl(&crate::schema::sdl()));
         let limiter = RateLimiter::new(config.limits.rate_limit_per_sec, config.limits.rate_limit_burst).map(Arc::new);
-        let guardrails = || Guardrails { limits: limits.clone(), types: types.clone(), limiter: limiter.clone() };
+        let documents = Arc::new(DocumentCache::new());
+        let guardrails = || Guardrails {
+            limits: limits.clone(),
+            types: types.clone(),
+            limiter: limiter.clone(),
+            documents: documents.clone(),
+        };
         let schema = build_schema(&db, guardrails(), false);
         let exports = crate::http::exports::Catalog::from_sdl(&schema.sdl())?;
         let registered = persisted.operations().iter().map(|op| op.name.clone()).collect();

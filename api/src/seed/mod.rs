@@ -86,6 +86,9 @@ pub async fn load_demo_if_empty(db: &DatabaseConnection, scale: f64, progress: b
         }
     }
     txn.commit().await?;
+    // Fresh statistics, so the planner sees the data just loaded instead of empty tables
+    // (PostgreSQL's autovacuum would catch up within minutes; queries before that suffered).
+    db.execute_unprepared("ANALYZE").await?;
     Ok(true)
 }
 

@@ -117,14 +117,30 @@ impl Loader<i64> for TargetStatesOfReport {
     type Error = LoadError;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, LoadError> {
-        let rows = activity_report_state::Entity::find()
-            .filter(activity_report_state::Column::ReportId.is_in(keys.iter().copied()))
-            .find_also_related(state::Entity)
+        use activity_report_state::Column as L;
+        // The links as bare id pairs, then each state once: decoding every state's columns
+        // for every link (a join) cost more than the second statement.
+        let links: Vec<(i64, i64)> = activity_report_state::Entity::find()
+            .select_only()
+            .columns([L::ReportId, L::StateId])
+            .filter(L::ReportId.is_in(keys.iter().copied()))
+            .into_tuple()
             .all(&self.db)
             .await
             .map_err(Arc::new)?;
+        let mut ids: Vec<i64> = links.iter().map(|(_, s)| *s).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let states: HashMap<i64, state::Model> = state::Entity::find()
+            .filter(state::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
         let mut rows: Vec<(i64, state::Model)> =
-            rows.into_iter().filter_map(|(link, s)| s.map(|s| (link.report_id, s))).collect();
+            links.into_iter().filter_map(|(report, s)| states.get(&s).map(|s| (report, s.clone()))).collect();
         rows.sort_by(|a, b| (a.0, &a.1.name).cmp(&(b.0, &b.1.name)));
         Ok(group(rows, |(r, _)| *r).into_iter().map(|(k, v)| (k, v.into_iter().map(|(_, s)| s).collect())).collect())
     }
