@@ -1,0 +1,166 @@
+//! The load generator: N clients, each on its own keep-alive connection, sending requests
+//! back to back for a fixed time, with every latency kept for the percentiles.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+
+/// What the clients send.
+#[derive(Clone)]
+pub enum Job {
+    /// One GraphQL POST, the same each time.
+    Read { body: Arc<str>, token: Arc<str> },
+    /// A partner's submission: `createActivityReport`, then `submitActivityReport` of the
+    /// report it created, each with an idempotency key. One submission counts as one request.
+    Submit { tokens: Arc<[String]>, nonce: String },
+}
+
+/// The outcome of one run.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: u64,
+    pub errors: u64,
+    pub elapsed: Duration,
+    latencies: Vec<Duration>,
+    /// The first error seen, to say what went wrong.
+    pub first_error: Option<String>,
+}
+
+impl Stats {
+    pub fn per_sec(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// The latency below which `p` percent of the requests finished.
+    pub fn percentile(&self, p: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let rank = ((p / 100.0) * self.latencies.len() as f64).ceil() as usize;
+        self.latencies[rank.clamp(1, self.latencies.len()) - 1]
+    }
+}
+
+/// Runs `job` with `clients` concurrent clients for `duration`; `phase` keeps the
+/// idempotency keys of a warm-up apart from those of the measured run.
+pub async fn drive(url: &str, job: &Job, clients: usize, duration: Duration, phase: &str) -> Stats {
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut tasks = Vec::with_capacity(clients);
+    for client in 0..clients {
+        let (url, job, phase) = (url.to_owned(), job.clone(), phase.to_owned());
+        tasks.push(tokio::spawn(async move { run_client(&url, &job, client, deadline, &phase).await }));
+    }
+    let mut total = Stats::default();
+    for task in tasks {
+        match task.await {
+            Ok(s) => {
+                total.requests += s.requests;
+                total.errors += s.errors;
+                total.latencies.extend(s.latencies);
+                if total.first_error.is_none() {
+                    total.first_error = s.first_error;
+                }
+            }
+            Err(e) => {
+                total.errors += 1;
+                total.first_error.get_or_insert_with(|| format!("a client failed: {e}"));
+            }
+        }
+    }
+    total.elapsed = start.elapsed();
+    total.latencies.sort_unstable();
+    total
+}
+
+async fn run_client(url: &str, job: &Job, client: usize, deadline: Instant, phase: &str) -> Stats {
+    let mut stats = Stats::default();
+    // One connection per client, as a dashboard or a script would hold.
+    let http = match reqwest::Client::builder().pool_max_idle_per_host(1).build() {
+        Ok(c) => c,
+        Err(e) => {
+            stats.errors += 1;
+            stats.first_error = Some(format!("no HTTP client: {e}"));
+            return stats;
+        }
+    };
+    let mut n = 0u64;
+    while Instant::now() < deadline {
+        let began = Instant::now();
+        let outcome = match job {
+            Job::Read { body, token } => post(&http, url, token, body.to_string()).await.map(|_| ()),
+            Job::Submit { tokens, nonce } => {
+                let token = &tokens[client % tokens.len()];
+                let key = format!("{nonce}-{phase}-{client}-{n}");
+                submit(&http, url, token, &key).await
+            }
+        };
+        stats.latencies.push(began.elapsed());
+        stats.requests += 1;
+        if let Err(e) = outcome {
+            stats.errors += 1;
+            stats.first_error.get_or_insert(e);
+        }
+        n += 1;
+    }
+    stats
+}
+
+/// Posts one GraphQL request; an HTTP error or a response with `errors` is an error.
+async fn post(http: &reqwest::Client, url: &str, token: &str, body: String) -> Result<impl AsRef<[u8]>, String> {
+    let auth = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| e.to_string())?;
+    let response = http
+        .post(url)
+        .header(CONTENT_TYPE, "application/json")
+        .header(AUTHORIZATION, auth)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| format!("request failed: {e}"))?;
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(|e| format!("reading the response failed: {e}"))?;
+    if !status.is_success() || contains(&bytes, b"\"errors\"") {
+        let text = String::from_utf8_lossy(&bytes);
+        return Err(format!("HTTP {status}: {}", text.chars().take(300).collect::<String>()));
+    }
+    Ok(bytes)
+}
+
+const CREATE: &str = "mutation($input: CreateActivityReportInput!) { createActivityReport(input: $input) { activityReport { id version reviewStatus } } }";
+const SUBMIT: &str = "mutation($input: ReportTransitionInput!) { submitActivityReport(input: $input) { activityReport { id version reviewStatus } } }";
+
+async fn submit(http: &reqwest::Client, url: &str, token: &str, key: &str) -> Result<(), String> {
+    let input = serde_json::json!({
+        "title": "Bench workshop",
+        "description": "A workshop on national control lists [bench]",
+        "activityType": "WORKSHOP",
+        "status": "COMPLETED",
+        "startDate": "2026-03-02",
+        "endDate": "2026-03-04",
+        "targetStates": ["GHA", "TGO"],
+        "attThemes": ["Article 5"],
+        "participantsTotal": 40,
+        "participantsWomen": 18,
+        "budget": "12500.00",
+        "currency": "USD",
+        "fundingSource": "Bench donor",
+        "idempotencyKey": format!("c-{key}"),
+    });
+    let body = serde_json::json!({ "query": CREATE, "variables": { "input": input } }).to_string();
+    let created: serde_json::Value =
+        serde_json::from_slice(post(http, url, token, body).await?.as_ref()).map_err(|e| e.to_string())?;
+    let id = created["data"]["createActivityReport"]["activityReport"]["id"]
+        .as_str()
+        .ok_or("createActivityReport returned no id")?;
+    let body = serde_json::json!({
+        "query": SUBMIT,
+        "variables": { "input": { "id": id, "idempotencyKey": format!("s-{key}") } },
+    })
+    .to_string();
+    post(http, url, token, body).await.map(|_| ())
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}

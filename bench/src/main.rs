@@ -1,0 +1,503 @@
+//! att-bench: seeds the demo data at a chosen scale, serves it with att-coord on SQLite and on
+//! PostgreSQL, drives the dashboards', scripts' and partners' workloads with N concurrent
+//! clients, and sets each read beside the same answer produced by one hand-written SQL
+//! statement through pgbench on the same database, in the same run.
+//!
+//! `bench/run --scale 1` builds everything in release mode and runs it; `--readme README.md`
+//! writes the results table into the README.
+
+mod load;
+mod server;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use clap::Parser;
+use serde_json::{Value, json};
+
+use load::{Job, Stats};
+use server::{Database, Server};
+
+#[derive(Parser)]
+#[command(about = "Benchmark att-coord against hand-written SQL on the same database")]
+struct Args {
+    /// Demo data scale: 1 is about 50,000 activity reports, 20 about 1,000,000.
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+    /// Concurrent clients of the read workloads (and pgbench clients beside them).
+    #[arg(long, default_value_t = 16)]
+    clients: usize,
+    /// Concurrent partners submitting reports.
+    #[arg(long, default_value_t = 32)]
+    writers: usize,
+    /// Seconds each workload is measured.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Seconds each workload runs before it is measured.
+    #[arg(long, default_value_t = 3)]
+    warmup: u64,
+    /// The databases to serve from, in order.
+    #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
+    databases: Vec<Backend>,
+    /// The PostgreSQL server (any database on it): the bench creates and drops its own there.
+    #[arg(long, env = "BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// The att-coord binary (default: the one built beside this bench).
+    #[arg(long)]
+    server: Option<PathBuf>,
+    /// Where the SQLite files, server logs and pgbench scripts go.
+    #[arg(long, default_value = "target/bench")]
+    workdir: PathBuf,
+    /// Writes the results table into this README, between its bench markers.
+    #[arg(long)]
+    readme: Option<PathBuf>,
+    /// Writes the results as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+const REGION: &str = "query RegionDashboard($continent: Continent, $first: Int) { states(continent: $continent, first: $first) { totalCount nodes { iso3 name attStatus currentAssessment { tier } supportNeeds { status } vtfApproved { currency amount } activityReports(first: 5) { totalCount nodes { title startDate organization { name } } } } } }";
+const DOSSIER: &str = "query StateDossier($iso3: String!) { state(iso3: $iso3) { iso3 name attStatus signatureDate currentAssessment { tier processStage assessedOn } assessments { tier assessedOn } supportNeeds { category status sharedWithPartners } contactPoints { name emails } engagements { occurredOn channel } accompaniedBy { since champion { state { iso3 } } } vtfProjects { title status amountApproved currency cycle { year } } vtfApproved { currency amount } sponsorshipAwards { status cost meeting { title } } consultations { pathway consultedOn } planTargets { milestone targetYear plan { title } } activityReports(first: 5) { totalCount nodes { title startDate organization { name } targetStates { iso3 } } } } }";
+const PAGE: &str = "query ReportPage($after: String) { activityReports(first: 100, after: $after, orderBy: UPDATED_AT) { pageInfo { hasNextPage endCursor } nodes { id title activityType status startDate endDate reviewStatus updatedAt organization { id name } targetStates { iso3 } } } }";
+/// The state of the dossier workload: one with champions, projects, awards and advice.
+const DOSSIER_STATE: &str = "NGA";
+
+/// One measured workload.
+struct Row {
+    name: &'static str,
+    stats: Stats,
+    peak_rss_mib: Option<f64>,
+    /// pgbench's rate for the same answer (or the same writes), when measured.
+    raw_per_sec: Option<f64>,
+    /// Whether the hand-written statement gave exactly the API's answer.
+    same_answer: Option<bool>,
+}
+
+impl Row {
+    fn ratio(&self) -> Option<f64> {
+        self.raw_per_sec.filter(|r| *r > 0.0).map(|r| self.stats.per_sec() / r)
+    }
+}
+
+/// Everything measured on one database.
+struct Run {
+    label: &'static str,
+    seed: Duration,
+    rows: Vec<Row>,
+    dashboard_statements: Option<f64>,
+    dashboard_audit_rows: Option<f64>,
+    dashboard_bytes: usize,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("att-bench: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(bench(&args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("att-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn bench(args: &Args) -> Result<(), String> {
+    if !(args.scale > 0.0 && args.scale <= 100.0) || args.clients == 0 || args.writers == 0 {
+        return Err("--scale must be in (0, 100], --clients and --writers at least 1".into());
+    }
+    let bin = server::server_binary(args.server.clone())?;
+    std::fs::create_dir_all(&args.workdir).map_err(|e| format!("cannot create {}: {e}", args.workdir.display()))?;
+    let mut runs = Vec::new();
+    for backend in &args.databases {
+        let name = format!("att_bench_{}", std::process::id());
+        let db = match backend {
+            Backend::Sqlite => Database::sqlite(&args.workdir, &name)?,
+            Backend::Postgres => Database::postgres(&args.postgres_url, &name)?,
+        };
+        let run = bench_one(args, &bin, &db).await;
+        db.drop_it();
+        let run = run?;
+        println!("\n{}", table(args, &run));
+        runs.push(run);
+    }
+    let report = report(args, &runs);
+    println!("{}", verdicts(&runs));
+    if let Some(path) = &args.readme {
+        write_readme(path, &report)?;
+        println!("wrote the results into {}", path.display());
+    }
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&json_of(&runs)).map_err(|e| e.to_string())?;
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+async fn bench_one(args: &Args, bin: &Path, db: &Database) -> Result<Run, String> {
+    println!("\n== {}: seeding the demo data at scale {}", db.label(), args.scale);
+    let seed = server::seed(bin, db, args.scale)?;
+    println!("seeded in {:.1} s", seed.as_secs_f64());
+    let log = args.workdir.join(format!("server-{}.log", db.backend));
+    let server = Server::start(bin, db, &log).await?;
+    let url = server.graphql();
+    let wgtu: Arc<str> = server::token(bin, "wgtu", None, "bench-dashboard")?.into();
+    let partners: Vec<String> = (1..=4)
+        .map(|org| {
+            let org_id = URL_SAFE_NO_PAD.encode(format!("Organization:{org}"));
+            server::token(bin, "partner", Some(&org_id), &format!("bench-partner-{org}"))
+        })
+        .collect::<Result<_, _>>()?;
+
+    // The workloads, each with its hand-written statement.
+    let (last_cursor, last_condition) = last_page(&url, &wgtu).await?;
+    let reads: Vec<(&'static str, Value, String)> = vec![
+        (
+            "region dashboard",
+            json!({ "query": REGION, "variables": { "continent": "AFRICA", "first": 100 } }),
+            include_str!("../sql/region_dashboard.sql").to_owned(),
+        ),
+        (
+            "state dossier",
+            json!({ "query": DOSSIER, "variables": { "iso3": DOSSIER_STATE } }),
+            include_str!("../sql/state_dossier.sql").replace("{{iso3}}", DOSSIER_STATE),
+        ),
+        (
+            "report page: first",
+            json!({ "query": PAGE, "variables": { "after": null } }),
+            include_str!("../sql/report_page.sql").replace("{{after}}", ""),
+        ),
+        (
+            "report page: last",
+            json!({ "query": PAGE, "variables": { "after": last_cursor } }),
+            include_str!("../sql/report_page.sql").replace("{{after}}", &last_condition),
+        ),
+    ];
+
+    // What one dashboard request costs inside: statements, audit rows, bytes.
+    let before = (server.metric("att_db_statements_total").await, audit_reads(&server).await);
+    let dashboard = post_json(&url, &wgtu, &reads[0].1).await?;
+    let after = (server.metric("att_db_statements_total").await, audit_reads(&server).await);
+    let dashboard_statements = before.0.zip(after.0).map(|(b, a)| a - b);
+    let dashboard_audit_rows = before.1.zip(after.1).map(|(b, a)| a - b);
+    let dashboard_bytes = serde_json::to_vec(&dashboard).map(|v| v.len()).unwrap_or(0);
+
+    let mut rows = Vec::new();
+    for (name, body, sql) in reads {
+        let same_answer = match &db.postgres {
+            Some((pg, _)) => Some(same_answer(&url, &wgtu, &body, pg, &sql).await?),
+            None => None,
+        };
+        let job = Job::Read { body: body.to_string().into(), token: wgtu.clone() };
+        let (stats, peak_rss_mib) = measure(args, &server, name, &job, args.clients).await;
+        let raw_per_sec = match &db.postgres {
+            Some((pg, _)) => Some(raw(args, pg, name, &sql, args.clients)?),
+            None => None,
+        };
+        rows.push(Row { name, stats, peak_rss_mib, raw_per_sec, same_answer });
+    }
+    let job = Job::Submit { tokens: partners.into(), nonce: format!("{}", std::process::id()) };
+    let (stats, peak_rss_mib) = measure(args, &server, "partner submissions", &job, args.writers).await;
+    let raw_per_sec = match &db.postgres {
+        Some((pg, _)) => {
+            Some(raw(args, pg, "partner submissions", include_str!("../sql/partner_submission.sql"), args.writers)?)
+        }
+        None => None,
+    };
+    rows.push(Row { name: "partner submissions", stats, peak_rss_mib, raw_per_sec, same_answer: None });
+
+    Ok(Run { label: db.label(), seed, rows, dashboard_statements, dashboard_audit_rows, dashboard_bytes })
+}
+
+async fn audit_reads(server: &Server) -> Option<f64> {
+    server.metric("att_audit_events_total{kind=\"read\"}").await
+}
+
+/// Warms up, then measures one workload against the server.
+async fn measure(args: &Args, server: &Server, name: &str, job: &Job, clients: usize) -> (Stats, Option<f64>) {
+    let url = server.graphql();
+    if args.warmup > 0 {
+        load::drive(&url, job, clients, Duration::from_secs(args.warmup), "warmup").await;
+    }
+    server.reset_peak_rss();
+    let stats = load::drive(&url, job, clients, Duration::from_secs(args.duration), "run").await;
+    let rss = server.peak_rss_mib();
+    println!(
+        "{name}: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors{}",
+        stats.per_sec(),
+        ms(stats.percentile(50.0)),
+        ms(stats.percentile(99.0)),
+        stats.errors,
+        stats.first_error.as_ref().map(|e| format!(" (first: {e})")).unwrap_or_default(),
+    );
+    (stats, rss)
+}
+
+/// pgbench's rate for `sql`, after the same warm-up.
+fn raw(args: &Args, pg: &str, name: &str, sql: &str, clients: usize) -> Result<f64, String> {
+    let script = args.workdir.join(format!("{}.sql", name.replace([' ', ':'], "_")));
+    std::fs::write(&script, sql).map_err(|e| format!("cannot write {}: {e}", script.display()))?;
+    if args.warmup > 0 {
+        server::pgbench(pg, &script, clients, args.warmup)?;
+    }
+    let tps = server::pgbench(pg, &script, clients, args.duration)?;
+    println!("{name}, hand-written SQL through pgbench: {tps:.0} req/s");
+    Ok(tps)
+}
+
+/// The cursor after which the last 100 reports lie, and the same position as SQL.
+async fn last_page(url: &str, token: &str) -> Result<(Value, String), String> {
+    let tail = post_json(
+        url,
+        token,
+        &json!({ "query": "{ activityReports(last: 100, orderBy: UPDATED_AT) { edges { cursor } } }" }),
+    )
+    .await?;
+    let Some(first_of_tail) = tail["data"]["activityReports"]["edges"][0]["cursor"].as_str() else {
+        return Err("the database holds no reports to page through".into());
+    };
+    let before = post_json(
+        url,
+        token,
+        &json!({
+            "query": "query($before: String) { activityReports(last: 1, before: $before, orderBy: UPDATED_AT) { edges { cursor node { id updatedAt } } } }",
+            "variables": { "before": first_of_tail },
+        }),
+    )
+    .await?;
+    let edge = &before["data"]["activityReports"]["edges"][0];
+    let (Some(cursor), Some(id), Some(updated)) =
+        (edge["cursor"].as_str(), edge["node"]["id"].as_str(), edge["node"]["updatedAt"].as_str())
+    else {
+        return Err("fewer than 101 visible reports: use a larger --scale".into());
+    };
+    let decoded = URL_SAFE_NO_PAD.decode(id).ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
+    let number: i64 = decoded
+        .strip_prefix("ActivityReport:")
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("not a report id: {id}"))?;
+    if !updated.chars().all(|c| c.is_ascii_alphanumeric() || "-:.+".contains(c)) {
+        return Err(format!("not a timestamp: {updated}"));
+    }
+    Ok((json!(cursor), format!("AND (r.updated_at, r.id) > ('{updated}', {number})")))
+}
+
+/// Whether psql's answer to `sql` is exactly the API's answer to `body`.
+async fn same_answer(url: &str, token: &str, body: &Value, pg: &str, sql: &str) -> Result<bool, String> {
+    let api = post_json(url, token, body).await?;
+    let raw: Value = serde_json::from_str(server::psql(pg, sql)?.trim()).map_err(|e| format!("psql's answer: {e}"))?;
+    Ok(api == raw)
+}
+
+async fn post_json(url: &str, token: &str, body: &Value) -> Result<Value, String> {
+    let response = reqwest::Client::new()
+        .post(url)
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| format!("request failed: {e}"))?;
+    let value: Value = response.json().await.map_err(|e| format!("not JSON: {e}"))?;
+    if let Some(errors) = value.get("errors") {
+        return Err(format!("the API answered with errors: {errors}"));
+    }
+    Ok(value)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn table(args: &Args, run: &Run) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "**{}**, scale {} (seeded in {:.0} s); {} clients, {} submitting partners; {} s measured after {} s warm-up.\n",
+        run.label,
+        args.scale,
+        run.seed.as_secs_f64(),
+        args.clients,
+        args.writers,
+        args.duration,
+        args.warmup
+    );
+    let _ = writeln!(out, "| workload | req/s | p50 ms | p99 ms | errors | peak RSS MiB | SQL req/s | API / SQL |");
+    let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for row in &run.rows {
+        let raw = row.raw_per_sec.map(|r| format!("{r:.0}")).unwrap_or_else(|| "—".into());
+        let ratio = row.ratio().map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_else(|| "—".into());
+        let mark = match row.same_answer {
+            Some(false) => " (answers differ)",
+            _ => "",
+        };
+        let _ = writeln!(
+            out,
+            "| {}{mark} | {:.0} | {:.1} | {:.1} | {} | {} | {raw} | {ratio} |",
+            row.name,
+            row.stats.per_sec(),
+            ms(row.stats.percentile(50.0)),
+            ms(row.stats.percentile(99.0)),
+            row.stats.errors,
+            row.peak_rss_mib.map(|m| format!("{m:.0}")).unwrap_or_else(|| "—".into()),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nOne region dashboard request: {} SQL statements, {} audit rows written, {} KB of JSON.",
+        run.dashboard_statements.map(|n| format!("{n:.0}")).unwrap_or_else(|| "?".into()),
+        run.dashboard_audit_rows.map(|n| format!("{n:.0}")).unwrap_or_else(|| "?".into()),
+        run.dashboard_bytes / 1000,
+    );
+    out
+}
+
+/// The targets of the performance issue, each met or not, with the figure.
+fn verdicts(runs: &[Run]) -> String {
+    let mut out = String::from("Targets:\n");
+    let mut line = |ok: bool, text: String| {
+        let _ = writeln!(out, "- {} {text}", if ok { "met:" } else { "NOT met:" });
+    };
+    for run in runs {
+        let row = |name: &str| run.rows.iter().find(|r| r.name == name);
+        if let Some(r) = row("region dashboard") {
+            if let Some(ratio) = r.ratio() {
+                line(
+                    ratio >= 0.75,
+                    format!("{}: region dashboard at {:.0}% of the SQL rate (≥ 75%)", run.label, ratio * 100.0),
+                );
+            }
+            if let Some(rss) = r.peak_rss_mib {
+                line(rss <= 100.0, format!("{}: peak RSS under the dashboard load {rss:.0} MiB (≤ 100 MB)", run.label));
+            }
+        }
+        for name in ["report page: first", "report page: last"] {
+            if let Some(ratio) = row(name).and_then(Row::ratio) {
+                line(ratio >= 0.60, format!("{}: {name} at {:.0}% of the SQL rate (≥ 60%)", run.label, ratio * 100.0));
+            }
+        }
+        if let (Some(first), Some(last)) = (row("report page: first"), row("report page: last")) {
+            let slower = first.stats.per_sec() / last.stats.per_sec().max(1e-9);
+            line(slower <= 1.2, format!("{}: the last page takes {slower:.2}× the first (≤ 1.2×)", run.label));
+        }
+        if let Some(r) = row("partner submissions") {
+            match r.ratio() {
+                Some(ratio) => line(
+                    ratio >= 0.50,
+                    format!("{}: partner submissions at {:.0}% of pgbench's rate (≥ 50%)", run.label, ratio * 100.0),
+                ),
+                None => line(
+                    r.stats.errors == 0,
+                    format!("{}: {} errors among {} submissions", run.label, r.stats.errors, r.stats.requests),
+                ),
+            }
+        }
+        for r in &run.rows {
+            if r.same_answer == Some(false) {
+                line(false, format!("{}: the SQL of {} does not give the API's answer", run.label, r.name));
+            }
+        }
+    }
+    out
+}
+
+fn report(args: &Args, runs: &[Run]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Measured {} on {}.\n", today(), machine());
+    let _ = writeln!(
+        out,
+        "`bench/run --scale {} --clients {} --writers {} --duration {} --warmup {}`\n",
+        args.scale, args.clients, args.writers, args.duration, args.warmup
+    );
+    for run in runs {
+        let _ = writeln!(out, "{}", table(args, run));
+    }
+    out.push_str(&verdicts(runs));
+    out
+}
+
+fn write_readme(path: &Path, report: &str) -> Result<(), String> {
+    const START: &str = "<!-- bench:start -->";
+    const END: &str = "<!-- bench:end -->";
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let (Some(a), Some(b)) = (text.find(START), text.find(END)) else {
+        return Err(format!("{} has no {START} … {END} markers", path.display()));
+    };
+    if b < a {
+        return Err(format!("{}: {END} comes before {START}", path.display()));
+    }
+    let updated = format!("{}{START}\n{report}{}", &text[..a], &text[b..]);
+    std::fs::write(path, updated).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn json_of(runs: &[Run]) -> Value {
+    Value::Array(
+        runs.iter()
+            .map(|run| {
+                json!({
+                    "database": run.label,
+                    "dashboardStatements": run.dashboard_statements,
+                    "dashboardAuditRows": run.dashboard_audit_rows,
+                    "dashboardBytes": run.dashboard_bytes,
+                    "workloads": run.rows.iter().map(|r| json!({
+                        "name": r.name,
+                        "requests": r.stats.requests,
+                        "errors": r.stats.errors,
+                        "firstError": r.stats.first_error,
+                        "perSec": r.stats.per_sec(),
+                        "p50Ms": ms(r.stats.percentile(50.0)),
+                        "p99Ms": ms(r.stats.percentile(99.0)),
+                        "peakRssMib": r.peak_rss_mib,
+                        "sqlPerSec": r.raw_per_sec,
+                        "sameAnswer": r.same_answer,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
+
+fn today() -> String {
+    std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "(unknown date)".into())
+}
+
+/// The CPU, core count and memory of this machine.
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split(':').nth(1)))
+        .map(str::trim)
+        .unwrap_or("an unknown CPU");
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem_gib = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|kib| kib.parse::<f64>().ok())
+        .map(|kib| kib / 1024.0 / 1024.0)
+        .unwrap_or(0.0);
+    format!("{cores} cores of {cpu}, {mem_gib:.0} GiB")
+}
