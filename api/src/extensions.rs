@@ -177,3 +177,36 @@ impl Extension for GuardrailsExtension {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::parser::parse_query;
+
+    use super::DocumentCache;
+
+    #[test]
+    fn a_parsed_text_is_kept_and_an_oversized_one_is_not() {
+        let cache = DocumentCache::new();
+        let small = "{ me { role } }";
+        let doc = parse_query(small).expect("a query");
+        assert!(cache.get(small).is_none());
+        cache.put(small, &doc);
+        assert!(cache.get(small).is_some_and(|d| format!("{d:?}") == format!("{doc:?}")));
+
+        let large = format!("{{ me {{ role }} }}{}", " ".repeat(DocumentCache::MAX_TEXT));
+        cache.put(&large, &parse_query(&large).expect("a query"));
+        assert!(cache.get(&large).is_none(), "texts over the size bound are parsed each time");
+    }
+
+    #[test]
+    fn the_least_recently_used_text_leaves_first() {
+        let cache = DocumentCache::new();
+        let texts: Vec<String> =
+            (0..=DocumentCache::CAPACITY.get()).map(|i| format!("{{ a{i}: me {{ role }} }}")).collect();
+        for t in &texts {
+            cache.put(t, &parse_query(t).expect("a query"));
+        }
+        assert!(cache.get(&texts[0]).is_none());
+        assert!(cache.get(&texts[texts.len() - 1]).is_some());
+    }
+}
