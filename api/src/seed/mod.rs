@@ -9,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use entity::enums::*;
 use entity::*;
 use indicatif::{ProgressBar, ProgressStyle};
+use sea_orm::prelude::DateTimeUtc;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, IntoActiveModel,
     PaginatorTrait, TransactionTrait,
@@ -90,6 +91,30 @@ pub async fn load_demo_if_empty(db: &DatabaseConnection, scale: f64, progress: b
     // (PostgreSQL's autovacuum would catch up within minutes; queries before that suffered).
     db.execute_unprepared("ANALYZE").await?;
     Ok(true)
+}
+
+/// When a synthetic report was written, submitted, reviewed and last changed: spread after its
+/// activity ended (never later than `now`), as real reports are, so that lists ordered by
+/// `updatedAt` and `updatedSince` pulls meet distinct times. Derived from the id, not drawn
+/// from the seed's generator, so every other synthetic value stays as it was.
+struct History {
+    created: DateTimeUtc,
+    submitted: Option<DateTimeUtc>,
+    reviewed: Option<DateTimeUtc>,
+    updated: DateTimeUtc,
+}
+
+impl History {
+    fn of(id: i64, end: NaiveDate, submitted: bool, reviewed: bool, now: DateTimeUtc) -> Self {
+        const DAY: i64 = 86_400;
+        let spread = |salt: i64, max: i64| chrono::Duration::seconds((id.wrapping_mul(7_919) ^ salt).rem_euclid(max));
+        let ended = end.and_time(chrono::NaiveTime::MIN).and_utc();
+        let created = (ended + spread(0x5eed, 30 * DAY)).min(now);
+        let submitted = submitted.then(|| (created + spread(0x5ab, 14 * DAY)).min(now));
+        let reviewed = submitted.filter(|_| reviewed).map(|s| (s + spread(0x4e7, 21 * DAY)).min(now));
+        let updated = reviewed.or(submitted).unwrap_or(created);
+        Self { created, submitted, reviewed, updated }
+    }
 }
 
 /// Tables with an `id` sequence that the seed fills.
@@ -666,7 +691,9 @@ async fn load<C: ConnectionTrait>(db: &C, scale: f64, progress: bool) -> Result<
             };
             let total = rng.between(8, 120) as i32;
             let submitted = review != ReviewStatus::Draft;
+            let reviewed = matches!(review, ReviewStatus::Accepted | ReviewStatus::Returned);
             let organization_id = rng.pick(&organizations).id;
+            let history = History::of(id, end, submitted, reviewed, ts);
             reports.push(
                 activity_report::Model {
                     id,
@@ -688,13 +715,12 @@ async fn load<C: ConnectionTrait>(db: &C, scale: f64, progress: bool) -> Result<
                     funding_source: Some(format!("Synthetic donor {} {DEMO}", rng.between(1, 25))),
                     review_status: review,
                     review_comment: (review == ReviewStatus::Returned).then(|| format!("Please add outcomes {DEMO}")),
-                    reviewed_by: matches!(review, ReviewStatus::Accepted | ReviewStatus::Returned)
-                        .then(|| "secretariat-demo".into()),
-                    reviewed_at: matches!(review, ReviewStatus::Accepted | ReviewStatus::Returned).then_some(ts),
-                    submitted_at: submitted.then_some(ts),
+                    reviewed_by: reviewed.then(|| "secretariat-demo".into()),
+                    reviewed_at: history.reviewed,
+                    submitted_at: history.submitted,
                     created_by: "partner-demo".into(),
-                    created_at: ts,
-                    updated_at: ts,
+                    created_at: history.created,
+                    updated_at: history.updated,
                     version: 1,
                 }
                 .into_active_model(),
