@@ -43,9 +43,18 @@ pub struct DatabaseArgs {
     /// Database URL: `sqlite://PATH?mode=rwc` or `postgres://USER@HOST:PORT/DB`.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: String,
-    /// Most connections in the pool.
-    #[arg(long, env = "ATT_DB_MAX_CONNECTIONS", default_value_t = 16)]
-    pub db_max_connections: u32,
+    /// Most connections in the pool [default: 16 on PostgreSQL, 8 on SQLite].
+    #[arg(long, env = "ATT_DB_MAX_CONNECTIONS")]
+    pub db_max_connections: Option<u32>,
+}
+
+impl DatabaseArgs {
+    /// The pool size: as configured, or by database. SQLite writes one at a time and reads
+    /// from the machine's own cores, so connections beyond 8 only add memory (each holds its
+    /// page cache and a worker thread: 16 took the server past 100 MB under dashboard load).
+    pub fn max_connections(&self) -> u32 {
+        self.db_max_connections.unwrap_or(if self.database_url.starts_with("sqlite:") { 8 } else { 16 })
+    }
 }
 
 /// How tokens are verified.
@@ -275,6 +284,15 @@ mod tests {
         assert!(parse_ttl("0h").is_err());
         assert!(parse_ttl("1w").is_err());
         assert!(parse_ttl("h").is_err());
+    }
+
+    #[test]
+    fn the_pool_size_is_the_configured_one_or_the_database_s_default() {
+        let args = |url: &str, n: Option<u32>| DatabaseArgs { database_url: url.into(), db_max_connections: n };
+        assert_eq!(args("sqlite://att-coord.db?mode=rwc", None).max_connections(), 8);
+        assert_eq!(args("postgres://postgres@127.0.0.1/att", None).max_connections(), 16);
+        assert_eq!(args("sqlite://att-coord.db?mode=rwc", Some(3)).max_connections(), 3);
+        assert_eq!(args("postgres://postgres@127.0.0.1/att", Some(40)).max_connections(), 40);
     }
 
     #[test]

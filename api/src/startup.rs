@@ -81,7 +81,7 @@ impl Application {
             );
         }
         let (db, statements) =
-            crate::db::connect(&config.database.database_url, config.database.db_max_connections).await?;
+            crate::db::connect(&config.database.database_url, config.database.max_connections()).await?;
         for name in crate::db::migrate(&db).await.map_err(StartupError::Migration)? {
             tracing::info!(migration = %name, "migration applied");
         }

@@ -82,7 +82,7 @@ pub fn test_config(database_url: String) -> ServeArgs {
         persisted_operations: None,
         safelist: false,
         metrics: true,
-        database: DatabaseArgs { database_url, db_max_connections: 8 },
+        database: DatabaseArgs { database_url, db_max_connections: Some(8) },
         auth: AuthArgs {
             jwt_secret: Some(SecretString::from(SECRET)),
             jwt_public_keys: vec![],
