@@ -2,9 +2,12 @@
 -- The bench replaces {{after}} by the page's keyset condition ("" for the first page).
 SELECT json_build_object('data', json_build_object('activityReports', json_build_object(
   'pageInfo', json_build_object(
-    'hasNextPage', EXISTS (
-      SELECT 1 FROM activity_reports x WHERE x.review_status <> 'DRAFT'
-      AND (x.updated_at, x.id) > (p.last_updated_at, p.last_id)),
+    -- The next row in key order, if any: a scalar subquery keeps its ORDER BY and walks the
+    -- index; an EXISTS was planned as a scan, which at the end of the data reads every row.
+    'hasNextPage', (
+      SELECT x.id FROM activity_reports x WHERE x.review_status <> 'DRAFT'
+      AND (x.updated_at, x.id) > (p.last_updated_at, p.last_id)
+      ORDER BY x.updated_at, x.id LIMIT 1) IS NOT NULL,
     'endCursor', p.end_cursor),
   'nodes', p.nodes)))
 FROM (
