@@ -2,13 +2,14 @@
 //! coordination overlaps the paper wants to avoid (several partners doing the same kind of
 //! activity for the same state at the same time).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Object};
 use chrono::NaiveDate;
 use entity::enums::ReviewStatus as StoredReview;
 use entity::{activity_report, activity_report_state, organization, state, vtf_project};
+use futures_util::TryStreamExt;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveEnum, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
@@ -398,11 +399,50 @@ impl CoordinationOverlap {
     }
 }
 
+/// One accepted report targeting one state, as the overlap sweep reads it.
 #[derive(FromQueryResult)]
-struct OverlapPair {
+struct OverlapCandidate {
     state_id: i64,
-    a_id: i64,
-    b_id: i64,
+    activity_type: entity::enums::ActivityType,
+    id: i64,
+    organization_id: i64,
+    start_date: NaiveDate,
+    end_date: NaiveDate,
+}
+
+/// Finds, within one (state, activity type) group fed in order of start date, the reports that
+/// overlap a report of another organisation. Each report is compared only with the earlier
+/// ones still running when it starts, so a group costs about its size times the number of
+/// activities running at once, never its size squared.
+#[derive(Default)]
+struct OverlapSweep {
+    /// Reports of the group so far: id, and whether it overlaps another organisation's.
+    seen: Vec<(i64, bool)>,
+    /// Earlier reports still running: end date, organisation, index into `seen`.
+    running: Vec<(NaiveDate, i64, usize)>,
+}
+
+impl OverlapSweep {
+    fn push(&mut self, c: &OverlapCandidate) {
+        // Sorted by start date, an earlier report overlaps this one exactly when it ends on
+        // or after this one's start; one that ended before cannot overlap any later report.
+        self.running.retain(|(end, _, _)| *end >= c.start_date);
+        let mut overlaps = false;
+        for (_, org, i) in &self.running {
+            if *org != c.organization_id {
+                overlaps = true;
+                self.seen[*i].1 = true;
+            }
+        }
+        self.running.push((c.end_date, c.organization_id, self.seen.len()));
+        self.seen.push((c.id, overlaps));
+    }
+
+    /// The reports of the group that overlap another organisation's, and a fresh sweep.
+    fn finish(&mut self) -> Vec<i64> {
+        self.running.clear();
+        self.seen.drain(..).filter(|(_, hit)| *hit).map(|(id, _)| id).collect()
+    }
 }
 
 /// Root fields of this area.
@@ -467,31 +507,60 @@ impl OverviewQuery {
         }
         let db = ctx.db()?;
         let mut sql = String::from(
-            "SELECT DISTINCT s1.state_id AS state_id, r1.id AS a_id, r2.id AS b_id \
-             FROM activity_reports r1 \
-             JOIN activity_report_states s1 ON s1.report_id = r1.id \
-             JOIN activity_report_states s2 ON s2.state_id = s1.state_id AND s2.report_id <> s1.report_id \
-             JOIN activity_reports r2 ON r2.id = s2.report_id \
-             WHERE r1.review_status = ? AND r2.review_status = ? \
-               AND r1.activity_type = r2.activity_type AND r1.organization_id <> r2.organization_id \
-               AND r1.start_date <= r2.end_date AND r2.start_date <= r1.end_date \
-               AND r1.end_date >= ? AND r1.start_date <= ? AND r2.end_date >= ? AND r2.start_date <= ?",
+            "SELECT s.state_id AS state_id, r.activity_type AS activity_type, r.id AS id, \
+                    r.organization_id AS organization_id, r.start_date AS start_date, r.end_date AS end_date \
+             FROM activity_report_states s JOIN activity_reports r ON r.id = s.report_id \
+             WHERE r.review_status = ? AND r.end_date >= ? AND r.start_date <= ?",
         );
-        let accepted = StoredReview::Accepted.as_str();
-        let mut values: Vec<sea_orm::Value> =
-            vec![accepted.into(), accepted.into(), from.into(), to.into(), from.into(), to.into()];
+        let mut values: Vec<sea_orm::Value> = vec![StoredReview::Accepted.as_str().into(), from.into(), to.into()];
         if let Some(iso3) = state {
-            sql.push_str(" AND s1.state_id = ?");
+            sql.push_str(" AND s.state_id = ?");
             values.push(state_id_by_iso3(ctx, &iso3, "state").await?.into());
         }
         if let Some(t) = activity_type {
-            sql.push_str(" AND r1.activity_type = ?");
+            sql.push_str(" AND r.activity_type = ?");
             values.push(entity::enums::ActivityType::from(t).as_str().into());
         }
-        let pairs = OverlapPair::find_by_statement(statement(db.get_database_backend(), &sql, values)).all(db).await?;
+        sql.push_str(" ORDER BY s.state_id, r.activity_type, r.start_date, r.id");
 
-        // Group the pairs per (state, type); both ends of a pair share its type.
-        let mut ids: Vec<i64> = pairs.iter().flat_map(|p| [p.a_id, p.b_id]).collect();
+        // One pass over the candidates in order, state by state, stopping as soon as `limit`
+        // overlaps are known: the work is bounded by the states read, never by all pairs.
+        let limit = limit as usize;
+        let mut chosen: Vec<(i64, entity::enums::ActivityType, Vec<i64>)> = Vec::new();
+        {
+            let mut rows = OverlapCandidate::find_by_statement(statement(db.get_database_backend(), &sql, values))
+                .stream(db)
+                .await?;
+            let mut state_clusters: Vec<(i64, entity::enums::ActivityType, Vec<i64>)> = Vec::new();
+            let mut group: Option<(i64, entity::enums::ActivityType)> = None;
+            let mut sweep = OverlapSweep::default();
+            loop {
+                let next = rows.try_next().await?;
+                let key = next.as_ref().map(|c| (c.state_id, c.activity_type));
+                if let Some((state_id, activity_type)) = group
+                    && key != group
+                {
+                    let members = sweep.finish();
+                    if !members.is_empty() {
+                        state_clusters.push((state_id, activity_type, members));
+                    }
+                    if key.map(|(s, _)| s) != Some(state_id) {
+                        // A state is complete: its overlaps go out in the order of their type.
+                        state_clusters.sort_by_key(|(_, t, _)| t.as_str());
+                        chosen.append(&mut state_clusters);
+                        if chosen.len() >= limit {
+                            break;
+                        }
+                    }
+                }
+                let Some(candidate) = next else { break };
+                group = key;
+                sweep.push(&candidate);
+            }
+        }
+        chosen.truncate(limit);
+
+        let mut ids: Vec<i64> = chosen.iter().flat_map(|(_, _, members)| members.iter().copied()).collect();
         ids.sort_unstable();
         ids.dedup();
         let reports: HashMap<i64, activity_report::Model> = activity_report::Entity::find()
@@ -501,15 +570,7 @@ impl OverviewQuery {
             .into_iter()
             .map(|r| (r.id, r))
             .collect();
-        let mut clusters: BTreeMap<(i64, &'static str), Vec<i64>> = BTreeMap::new();
-        for p in &pairs {
-            let Some(r) = reports.get(&p.a_id) else { continue };
-            let members = clusters.entry((p.state_id, r.activity_type.as_str())).or_default();
-            members.push(p.a_id);
-            members.push(p.b_id);
-        }
-        let chosen: Vec<((i64, &'static str), Vec<i64>)> = clusters.into_iter().take(limit as usize).collect();
-        let state_ids: Vec<i64> = chosen.iter().map(|((s, _), _)| *s).collect();
+        let state_ids: Vec<i64> = chosen.iter().map(|(s, _, _)| *s).collect();
         let states: HashMap<i64, state::Model> = state::Entity::find()
             .filter(state::Column::Id.is_in(state_ids.clone()))
             .all(db)
@@ -524,15 +585,11 @@ impl OverviewQuery {
             .all(db)
             .await?;
         let mut out = Vec::with_capacity(chosen.len());
-        for ((state_id, _), mut members) in chosen {
-            members.sort_unstable();
-            members.dedup();
-            let mut rows: Vec<activity_report::Model> =
-                members.iter().filter_map(|id| reports.get(id).cloned()).collect();
-            rows.sort_by_key(|r| (r.start_date, r.id));
-            let (Some(state), Some(first)) = (states.get(&state_id), rows.first()) else { continue };
+        for (state_id, activity_type, members) in chosen {
+            // The sweep gave the members in order of start date, then id.
+            let rows: Vec<activity_report::Model> = members.iter().filter_map(|id| reports.get(id).cloned()).collect();
+            let Some(state) = states.get(&state_id) else { continue };
             let (start, end) = (rows.iter().map(|r| r.start_date).min(), rows.iter().map(|r| r.end_date).max());
-            let activity_type = first.activity_type;
             let projects = projects
                 .iter()
                 .filter(|p| p.state_id == state_id && p.start_date <= end && p.end_date >= start)
@@ -541,5 +598,54 @@ impl OverviewQuery {
             out.push(CoordinationOverlap { state: state.clone(), activity_type, reports: rows, projects });
         }
         Ok(Some(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::rng::Rng;
+
+    /// The sweep finds exactly the reports that a comparison of every pair finds.
+    #[test]
+    fn the_sweep_agrees_with_comparing_every_pair() {
+        let mut rng = Rng::new(7);
+        let base = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date");
+        for round in 0..200 {
+            let mut group: Vec<OverlapCandidate> = (0..rng.between(0, 30))
+                .map(|i| {
+                    let start_date = base + chrono::Duration::days(rng.between(0, 200));
+                    OverlapCandidate {
+                        state_id: 1,
+                        activity_type: entity::enums::ActivityType::Workshop,
+                        id: i + 1,
+                        organization_id: rng.between(1, 4),
+                        start_date,
+                        end_date: start_date + chrono::Duration::days(rng.between(0, 40)),
+                    }
+                })
+                .collect();
+            group.sort_by_key(|c| (c.start_date, c.id));
+            let mut sweep = OverlapSweep::default();
+            for c in &group {
+                sweep.push(c);
+            }
+            let mut found = sweep.finish();
+            found.sort_unstable();
+            let mut expected: Vec<i64> = group
+                .iter()
+                .filter(|a| {
+                    group.iter().any(|b| {
+                        a.organization_id != b.organization_id
+                            && a.start_date <= b.end_date
+                            && b.start_date <= a.end_date
+                    })
+                })
+                .map(|a| a.id)
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(found, expected, "round {round}");
+            assert!(sweep.finish().is_empty(), "a finished sweep starts afresh");
+        }
     }
 }

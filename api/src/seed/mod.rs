@@ -3,7 +3,7 @@
 //! for everything internal. Every synthetic text says it is demo data; none is an assessment
 //! of a real state.
 
-mod rng;
+pub(crate) mod rng;
 
 use chrono::{Datelike, NaiveDate};
 use entity::enums::*;
