@@ -50,9 +50,40 @@ pub fn fingerprint(operation: &str, input: &impl Serialize) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The body of a mutation: the writes, inside the transaction; returns the id of the record
-/// written.
-pub type Writes<'c> = Pin<Box<dyn Future<Output = ApiResult<i64>> + Send + 'c>>;
+/// The body of a mutation: the writes, inside the transaction; returns what was written (the
+/// id of the record, or the record itself — see [`Written`]).
+pub type Writes<'c, T = i64> = Pin<Box<dyn Future<Output = ApiResult<T>> + Send + 'c>>;
+
+/// What a mutation's writes return: something that names the record written.
+pub trait Written: Send {
+    fn written_id(&self) -> i64;
+}
+
+impl Written for i64 {
+    fn written_id(&self) -> i64 {
+        *self
+    }
+}
+
+/// How a mutation ended.
+#[derive(Debug)]
+pub enum Outcome<T> {
+    /// This request wrote it: what the writes returned.
+    Done(T),
+    /// A retry under an idempotency key already used for the same request: the id of the record
+    /// the first request wrote. Nothing was written now.
+    Retried(i64),
+}
+
+impl<T: Written> Outcome<T> {
+    /// The id of the record written, now or by the first request.
+    pub fn id(&self) -> i64 {
+        match self {
+            Outcome::Done(t) => t.written_id(),
+            Outcome::Retried(id) => *id,
+        }
+    }
+}
 
 /// One mutation's identity: what it is called, what it writes, and its idempotency.
 pub struct Mutation<'a> {
@@ -88,71 +119,112 @@ pub async fn run<F>(ctx: &Context<'_>, m: Mutation<'_>, writes: F) -> ApiResult<
 where
     F: for<'c> FnOnce(&'c DatabaseTransaction) -> Writes<'c>,
 {
+    Ok(run_returning(ctx, m, writes).await?.id())
+}
+
+/// [`run`] for writes that return the record itself, so the caller need not read it again.
+pub async fn run_returning<T, F>(ctx: &Context<'_>, m: Mutation<'_>, writes: F) -> ApiResult<Outcome<T>>
+where
+    T: Written,
+    F: for<'c> FnOnce(&'c DatabaseTransaction) -> Writes<'c, T>,
+{
     let rc = ctx.request()?;
     let db = ctx.db()?;
     run_with(db, rc, m, writes).await
 }
 
-/// [`run`] with its dependencies given.
-pub async fn run_with<F>(db: &DatabaseConnection, rc: &RequestContext, m: Mutation<'_>, writes: F) -> ApiResult<i64>
+/// [`run_returning`] with its dependencies given.
+///
+/// The key is claimed last, in the same transaction, with the id of the record written: a
+/// unique index on (principal, key) lets one request claim it. A retry finds it either when its
+/// claim conflicts (PostgreSQL makes the claim wait for a first request still running, then
+/// reports the conflict) or when its writes fail because the first request's are already there
+/// (a unique value taken, a report no longer in the state the step starts from). Either way
+/// the retry rolls back and answers with the first request's record.
+pub async fn run_with<T, F>(
+    db: &DatabaseConnection,
+    rc: &RequestContext,
+    m: Mutation<'_>,
+    writes: F,
+) -> ApiResult<Outcome<T>>
 where
-    F: for<'c> FnOnce(&'c DatabaseTransaction) -> Writes<'c>,
+    T: Written,
+    F: for<'c> FnOnce(&'c DatabaseTransaction) -> Writes<'c, T>,
 {
     let txn = begin_write(db).await?;
-    let scope = rc.principal.idempotency_scope();
+    let written = match writes(&txn).await {
+        Ok(written) => written,
+        Err(e) => {
+            txn.rollback().await?;
+            return match m.key {
+                Some(key) => match first_use(db, rc, &m, key).await? {
+                    Some(id) => Ok(Outcome::Retried(id)),
+                    None => Err(e),
+                },
+                None => Err(e),
+            };
+        }
+    };
+    let id = written.written_id();
+    crate::audit::record_mutation(&txn, rc, m.operation, m.target_type, id).await?;
     if let Some(key) = m.key {
-        let backend = txn.get_database_backend();
         let claimed = txn
             .execute_raw(statement(
-                backend,
+                txn.get_database_backend(),
                 "INSERT INTO idempotency_records (principal, key, operation, request_hash, target_type, target_id, created_at) \
-                 VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT (principal, key) DO NOTHING",
+                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (principal, key) DO NOTHING",
                 vec![
-                    scope.clone().into(),
+                    rc.principal.idempotency_scope().into(),
                     key.0.clone().into(),
                     m.operation.into(),
                     m.fingerprint.clone().into(),
                     m.target_type.into(),
+                    id.into(),
                     now().into(),
                 ],
             ))
             .await?
             .rows_affected();
         if claimed == 0 {
-            // Another request holds or held this key: it has committed (the insert waited for
-            // it), so its record is final. Write nothing.
-            let first = idempotency_record::Entity::find()
-                .filter(idempotency_record::Column::Principal.eq(scope))
-                .filter(idempotency_record::Column::Key.eq(key.0.clone()))
-                .one(&txn)
-                .await?
-                .ok_or_else(|| ApiError::Internal("idempotency record vanished".into()))?;
+            // Another request has used this key and committed: undo ours.
             txn.rollback().await?;
-            if first.operation != m.operation || first.request_hash != m.fingerprint {
-                return Err(ApiError::Conflict {
-                    message: format!(
-                        "this idempotency key was already used for another request ({}); use a new key for a new request",
-                        first.operation
-                    ),
-                    current_version: None,
-                });
-            }
-            return Ok(first.target_id);
+            let first = first_use(db, rc, &m, key).await?;
+            return first
+                .map(Outcome::Retried)
+                .ok_or_else(|| ApiError::Internal("an idempotency key conflicted but has no record".into()));
         }
-    }
-    let id = writes(&txn).await?;
-    crate::audit::record_mutation(&txn, rc, m.operation, m.target_type, id).await?;
-    if let Some(key) = m.key {
-        idempotency_record::Entity::update_many()
-            .col_expr(idempotency_record::Column::TargetId, Expr::val(id))
-            .filter(idempotency_record::Column::Principal.eq(rc.principal.idempotency_scope()))
-            .filter(idempotency_record::Column::Key.eq(key.0.clone()))
-            .exec(&txn)
-            .await?;
     }
     txn.commit().await?;
     rc.audit.mutation_committed();
-    Ok(id)
+    Ok(Outcome::Done(written))
+}
+
+/// The record written by the first request under `key`, if there was one: its id when that
+/// request was this same mutation with the same input, `CONFLICT` when it was another.
+async fn first_use(
+    db: &DatabaseConnection,
+    rc: &RequestContext,
+    m: &Mutation<'_>,
+    key: &IdempotencyKey,
+) -> ApiResult<Option<i64>> {
+    let Some(first) = idempotency_record::Entity::find()
+        .filter(idempotency_record::Column::Principal.eq(rc.principal.idempotency_scope()))
+        .filter(idempotency_record::Column::Key.eq(key.0.clone()))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if first.operation != m.operation || first.request_hash != m.fingerprint {
+        return Err(ApiError::Conflict {
+            message: format!(
+                "this idempotency key was already used for another request ({}); use a new key for a new request",
+                first.operation
+            ),
+            current_version: None,
+        });
+    }
+    Ok(Some(first.target_id))
 }
 
 /// The least time an idempotency key is kept: a retry within a day always finds it.

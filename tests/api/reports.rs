@@ -401,3 +401,43 @@ async fn idempotency_keys_are_kept_a_day_at_least_then_forgotten() {
     app.data(A, CREATE, json!({ "input": input })).await;
     assert_eq!(report_count(&app).await, before, "the day-old key still protects its retry");
 }
+
+#[tokio::test]
+async fn a_step_retried_under_its_key_returns_the_first_result_even_after_the_report_moved_on() {
+    let app = spawn_app_with_demo(0.001).await;
+    let (id, _) = create(&app, A, "Keyed submission").await;
+    let keyed = json!({ "input": { "id": id, "idempotencyKey": "submit-1" } });
+
+    let first = app.data(A, SUBMIT, keyed.clone()).await;
+    assert_eq!(first["submitActivityReport"]["activityReport"]["version"], 2);
+    // The report is no longer a draft, so the step itself would now be refused; the retry
+    // under the same key is recognised and answered with the first result instead.
+    let bodies = join_all((0..10).map(|_| app.gql(A, SUBMIT, keyed.clone()))).await;
+    for body in &bodies {
+        assert!(body.get("errors").is_none(), "{body}");
+        assert_eq!(body["data"]["submitActivityReport"]["activityReport"]["id"], json!(id));
+    }
+    assert_eq!(stored(&app, &id).await.version, 2, "submitted once");
+
+    // Without the key, the same step is refused and says why.
+    let body = app.gql(A, SUBMIT, step(&id)).await;
+    assert_eq!(only_error(&body).0, "BAD_USER_INPUT");
+    assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("SUBMITTED")), "{body}");
+
+    // The key belongs to that step: reusing it for another is a conflict that writes nothing.
+    let body = app.gql(A, WITHDRAW, keyed).await;
+    assert_eq!(only_error(&body).0, "CONFLICT", "{body}");
+    assert_eq!(stored(&app, &id).await.review_status, entity::enums::ReviewStatus::Submitted);
+}
+
+#[tokio::test]
+async fn concurrent_first_submissions_under_one_key_submit_once() {
+    let app = spawn_app_with_demo(0.001).await;
+    let (id, _) = create(&app, A, "Burst of submissions").await;
+    let keyed = json!({ "input": { "id": id, "idempotencyKey": "submit-burst" } });
+
+    let bodies = join_all((0..20).map(|_| app.gql(A, SUBMIT, keyed.clone()))).await;
+
+    assert!(bodies.iter().all(|b| b.get("errors").is_none()), "{bodies:?}");
+    assert_eq!(stored(&app, &id).await.version, 2, "submitted once");
+}

@@ -133,3 +133,23 @@ async fn invalid_applications_and_decisions_are_refused_naming_every_field() {
     assert_eq!(rows(&app).await, before);
     assert_eq!(app.data(As::VtfCommittee, AMOUNTS, json!({ "id": id })).await["node"]["status"], "APPLIED");
 }
+
+#[tokio::test]
+async fn a_retried_create_whose_unique_value_is_now_taken_returns_the_first_result() {
+    let app = spawn_app_with_demo(0.001).await;
+    let cycle = json!({ "year": 2031, "callOpens": "2031-01-15", "callCloses": "2031-03-15", "fundsAvailable": "0", "currency": "USD", "idempotencyKey": "cycle-2031" });
+
+    let first = app.data(As::Secretariat, CREATE_CYCLE, json!({ "i": cycle })).await;
+    let before = rows(&app).await;
+    // The retry's insert collides with the first one's year; the key tells it is a retry.
+    let again = app.data(As::Secretariat, CREATE_CYCLE, json!({ "i": cycle })).await;
+
+    assert_eq!(first, again);
+    assert_eq!(rows(&app).await, before, "the retry wrote nothing");
+
+    // Without the key, the year taken is the client's mistake, named.
+    let mut fresh = cycle.clone();
+    fresh.as_object_mut().map(|o| o.remove("idempotencyKey"));
+    let body = app.gql(As::Secretariat, CREATE_CYCLE, json!({ "i": fresh })).await;
+    assert_eq!(error_fields(&body), ["input.year"], "{body}");
+}

@@ -9,11 +9,11 @@ use chrono::NaiveDate;
 use entity::enums::{ReviewStatus as Stored, StringList};
 use entity::{activity_report, activity_report_state, state, vtf_project};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 use super::ActivityReport;
-use crate::auth::{AccessClass, AccessSubject, FieldGuard, RoleName, access, writers};
+use crate::auth::{AccessClass, AccessSubject, FieldGuard, Principal, RoleName, access, writers};
 use crate::context::{ContextExt, RequestContext};
 use crate::db::now;
 use crate::enums::{ActivityStatus, ActivityType};
@@ -315,6 +315,18 @@ async fn set_states(
         .filter(activity_report_state::Column::ReportId.eq(report_id))
         .exec(txn)
         .await?;
+    add_states(txn, report_id, states, start_date, review_status, organization_id).await
+}
+
+/// Links a report to its target states (see [`set_states`]).
+async fn add_states(
+    txn: &sea_orm::DatabaseTransaction,
+    report_id: i64,
+    states: &[i64],
+    start_date: NaiveDate,
+    review_status: Stored,
+    organization_id: i64,
+) -> ApiResult<()> {
     let rows = states.iter().map(|s| activity_report_state::ActiveModel {
         report_id: Set(report_id),
         state_id: Set(*s),
@@ -330,20 +342,49 @@ async fn set_states(
 /// `FORBIDDEN` when it is another organisation's and `own` is required.
 async fn report_for(
     rc: &RequestContext,
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id: &ID,
     own: bool,
 ) -> ApiResult<activity_report::Model> {
     let id = expect_id(id, "ActivityReport", "input.id")?;
-    let report = activity_report::Entity::find_visible(&rc.principal)
+    report_by_number(&rc.principal, db, id, own).await
+}
+
+/// [`report_for`] with the id parsed.
+async fn report_by_number(
+    principal: &Principal,
+    db: &impl ConnectionTrait,
+    id: i64,
+    own: bool,
+) -> ApiResult<activity_report::Model> {
+    let report = activity_report::Entity::find_visible(principal)
         .filter(activity_report::Column::Id.eq(id))
         .one(db)
         .await?
         .ok_or_else(|| ApiError::NotFound("activity report".into()))?;
-    if own && Some(report.organization_id) != rc.principal.org_id {
+    if own && Some(report.organization_id) != principal.org_id {
         return Err(ApiError::Forbidden("this report belongs to another organisation".into()));
     }
     Ok(report)
+}
+
+impl write::Written for activity_report::Model {
+    fn written_id(&self) -> i64 {
+        self.id
+    }
+}
+
+/// The payload of a report mutation: the report as written, or as the first request under the
+/// same idempotency key left it. The report written is always the caller's to see: partners
+/// write only their own organisation's, and the Secretariat's reviews leave no drafts.
+async fn payload_of(
+    ctx: &Context<'_>,
+    outcome: write::Outcome<activity_report::Model>,
+) -> ApiResult<ActivityReportPayload> {
+    match outcome {
+        write::Outcome::Done(report) => Ok(ActivityReportPayload { report: Some(report.into()) }),
+        write::Outcome::Retried(id) => payload(ctx, id).await,
+    }
 }
 
 async fn payload(ctx: &Context<'_>, id: i64) -> ApiResult<ActivityReportPayload> {
@@ -380,9 +421,8 @@ async fn transition(
 ) -> ApiResult<ActivityReportPayload> {
     let Transition { operation, own, from, to, review } = t;
     let rc = ctx.request()?;
-    let db = ctx.db()?;
     let key = key(idempotency_key)?;
-    let report = report_for(rc, db, input_id, own).await?;
+    let id = expect_id(input_id, "ActivityReport", "input.id")?;
     let comment = match &review {
         Some((comment, required)) => {
             let mut c = Check::new();
@@ -396,9 +436,9 @@ async fn transition(
         None => None,
     };
     let reviewer = rc.principal.sub.clone();
-    let id = report.id;
+    let principal = rc.principal.clone();
     let m = Mutation { operation, target_type: "ActivityReport", key: key.as_ref(), fingerprint };
-    let written = write::run(ctx, m, move |txn| {
+    let written = write::run_returning(ctx, m, move |txn| {
         Box::pin(async move {
             let ts = now();
             let mut q = activity_report::Entity::update_many()
@@ -414,33 +454,38 @@ async fn transition(
                     .col_expr(activity_report::Column::ReviewedBy, Expr::val(reviewer))
                     .col_expr(activity_report::Column::ReviewedAt, Expr::val(ts));
             }
-            let done = q
+            // The step applies only to a report the caller sees (and owns, where it must), in a
+            // state the step starts from: one statement checks it all and writes.
+            q = q
+                .filter(activity_report::Entity::visible_to(&principal))
                 .filter(activity_report::Column::Id.eq(id))
-                .filter(activity_report::Column::ReviewStatus.is_in(from.iter().map(|s| s.as_str())))
-                .exec(txn)
-                .await?;
-            if done.rows_affected == 0 {
-                let now_status = activity_report::Entity::find_by_id(id).one(txn).await?.map(|r| r.review_status);
+                .filter(activity_report::Column::ReviewStatus.is_in(from.iter().map(|s| s.as_str())));
+            if own {
+                q = q.filter(activity_report::Column::OrganizationId.eq(principal.org_id.unwrap_or(0)));
+            }
+            let Some(report) = q.exec_with_returning(txn).await?.into_iter().next() else {
+                // Say why: not there for the caller, not theirs, or not in the right state.
+                let report = report_by_number(&principal, txn, id, own).await?;
                 let allowed: Vec<&str> = from.iter().map(|s| status_name(*s)).collect();
                 return Err(ApiError::bad_input(
                     "input.id",
                     format!(
                         "the report is {}; {operation} applies only to a report that is {}",
-                        now_status.map(status_name).unwrap_or("gone"),
+                        status_name(report.review_status),
                         allowed.join(" or ")
                     ),
                 ));
-            }
+            };
             activity_report_state::Entity::update_many()
                 .col_expr(activity_report_state::Column::ReviewStatus, Expr::val(to.as_str()))
                 .filter(activity_report_state::Column::ReportId.eq(id))
                 .exec(txn)
                 .await?;
-            Ok(id)
+            Ok(report)
         })
     })
     .await?;
-    payload(ctx, written).await
+    payload_of(ctx, written).await
 }
 
 /// The mutations of partners' activity reports.
@@ -492,7 +537,7 @@ impl ReportsMutation {
                 key: key.as_ref(),
                 fingerprint,
             };
-            let id = write::run(ctx, m, move |txn| {
+            let written = write::run_returning(ctx, m, move |txn| {
                 Box::pin(async move {
                     let ts = now();
                     let mut am = activity_report::ActiveModel {
@@ -509,14 +554,13 @@ impl ReportsMutation {
                         ..Default::default()
                     };
                     fields.apply(&mut am);
-                    let report = activity_report::Entity::insert(am).exec(txn).await?;
-                    set_states(txn, report.last_insert_id, &fields.states, fields.start_date, Stored::Draft, org)
-                        .await?;
-                    Ok(report.last_insert_id)
+                    let report = sea_orm::ActiveModelTrait::insert(am, txn).await?;
+                    add_states(txn, report.id, &fields.states, fields.start_date, Stored::Draft, org).await?;
+                    Ok(report)
                 })
             })
             .await?;
-            payload(ctx, id).await
+            payload_of(ctx, written).await
         }
         .await
         .map_err(|e| report_all(ctx, e))
