@@ -17,6 +17,14 @@ use crate::rate_limit::Decision;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// The states' ids by ISO code, remembered.
+    pub state_ids: Arc<crate::areas::states::StateIds>,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db, state_ids: Arc::default() }
+    }
 }
 
 /// One request's context.
@@ -98,6 +106,8 @@ pub trait ContextExt {
     fn request(&self) -> ApiResult<&RequestContext>;
     /// The database.
     fn db(&self) -> ApiResult<&DatabaseConnection>;
+    /// The state shared by every request.
+    fn app(&self) -> ApiResult<&AppState>;
 }
 
 impl ContextExt for async_graphql::Context<'_> {
@@ -106,6 +116,10 @@ impl ContextExt for async_graphql::Context<'_> {
     }
 
     fn db(&self) -> ApiResult<&DatabaseConnection> {
-        Ok(&self.data::<AppState>().map_err(ApiError::from)?.db)
+        Ok(&self.app()?.db)
+    }
+
+    fn app(&self) -> ApiResult<&AppState> {
+        self.data::<AppState>().map_err(ApiError::from)
     }
 }

@@ -52,7 +52,7 @@ const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 /// The schema for callers of one kind (anonymous or not), with the shared state attached.
 pub fn build_schema(db: &DatabaseConnection, guardrails: Guardrails, anonymous: bool) -> AppSchema {
-    let mut b = crate::schema::builder().data(AppState { db: db.clone() }).extension(guardrails);
+    let mut b = crate::schema::builder().data(AppState::new(db.clone())).extension(guardrails);
     if anonymous {
         b = b.disable_introspection().disable_suggestions();
     }

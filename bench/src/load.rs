@@ -32,6 +32,19 @@ impl Stats {
         self.requests as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
 
+    /// Adds `other`'s requests to these, `elapsed` being the time `other` adds (zero for
+    /// clients that ran side by side, its own time for a run that followed).
+    pub fn absorb(&mut self, other: Stats, elapsed: Duration) {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.elapsed += elapsed;
+        self.latencies.extend(other.latencies);
+        self.latencies.sort_unstable();
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
+    }
+
     /// The latency below which `p` percent of the requests finished.
     pub fn percentile(&self, p: f64) -> Duration {
         if self.latencies.is_empty() {
@@ -55,14 +68,7 @@ pub async fn drive(url: &str, job: &Job, clients: usize, duration: Duration, pha
     let mut total = Stats::default();
     for task in tasks {
         match task.await {
-            Ok(s) => {
-                total.requests += s.requests;
-                total.errors += s.errors;
-                total.latencies.extend(s.latencies);
-                if total.first_error.is_none() {
-                    total.first_error = s.first_error;
-                }
-            }
+            Ok(s) => total.absorb(s, Duration::ZERO),
             Err(e) => {
                 total.errors += 1;
                 total.first_error.get_or_insert_with(|| format!("a client failed: {e}"));

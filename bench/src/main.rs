@@ -35,9 +35,13 @@ struct Args {
     /// Concurrent partners submitting reports.
     #[arg(long, default_value_t = 32)]
     writers: usize,
-    /// Seconds each workload is measured.
-    #[arg(long, default_value_t = 10)]
+    /// Seconds each round of a workload is measured.
+    #[arg(long, default_value_t = 5)]
     duration: u64,
+    /// Rounds per workload, the API and its hand-written SQL taking turns, so that a change in
+    /// the machine's speed during the run falls on both sides of the ratio.
+    #[arg(long, default_value_t = 3)]
+    rounds: u32,
     /// Seconds each workload runs before it is measured.
     #[arg(long, default_value_t = 3)]
     warmup: u64,
@@ -119,8 +123,8 @@ fn main() -> ExitCode {
 }
 
 async fn bench(args: &Args) -> Result<(), String> {
-    if !(args.scale > 0.0 && args.scale <= 100.0) || args.clients == 0 || args.writers == 0 {
-        return Err("--scale must be in (0, 100], --clients and --writers at least 1".into());
+    if !(args.scale > 0.0 && args.scale <= 100.0) || args.clients == 0 || args.writers == 0 || args.rounds == 0 {
+        return Err("--scale must be in (0, 100], --clients, --writers and --rounds at least 1".into());
     }
     let bin = server::server_binary(args.server.clone())?;
     std::fs::create_dir_all(&args.workdir).map_err(|e| format!("cannot create {}: {e}", args.workdir.display()))?;
@@ -205,22 +209,15 @@ async fn bench_one(args: &Args, bin: &Path, db: &Database) -> Result<Run, String
             None => None,
         };
         let job = Job::Read { body: body.to_string().into(), token: wgtu.clone() };
-        let (stats, peak_rss_mib) = measure(args, &server, name, &job, args.clients).await;
-        let raw_per_sec = match &db.postgres {
-            Some((pg, _)) => Some(raw(args, pg, name, &sql, args.clients)?),
-            None => None,
-        };
+        let pg = db.postgres.as_ref().map(|(pg, _)| (pg.as_str(), sql.as_str()));
+        let (stats, peak_rss_mib, raw_per_sec) = measure(args, &server, name, &job, args.clients, pg).await?;
         rows.push(Row { name, stats, peak_rss_mib, raw_per_sec, same_answer });
     }
     let job = Job::Submit { tokens: partners.into(), nonce: format!("{}", std::process::id()) };
-    let (stats, peak_rss_mib) = measure(args, &server, "partner submissions", &job, args.writers).await;
-    let raw_per_sec = match &db.postgres {
-        Some((pg, _)) => {
-            Some(raw(args, pg, "partner submissions", include_str!("../sql/partner_submission.sql"), args.writers)?)
-        }
-        None => None,
-    };
-    rows.push(Row { name: "partner submissions", stats, peak_rss_mib, raw_per_sec, same_answer: None });
+    let name = "partner submissions";
+    let pg = db.postgres.as_ref().map(|(pg, _)| (pg.as_str(), include_str!("../sql/partner_submission.sql")));
+    let (stats, peak_rss_mib, raw_per_sec) = measure(args, &server, name, &job, args.writers, pg).await?;
+    rows.push(Row { name, stats, peak_rss_mib, raw_per_sec, same_answer: None });
 
     Ok(Run { label: db.label(), seed, rows, dashboard_statements, dashboard_audit_rows, dashboard_bytes })
 }
@@ -229,36 +226,56 @@ async fn audit_reads(server: &Server) -> Option<f64> {
     server.metric("att_audit_events_total{kind=\"read\"}").await
 }
 
-/// Warms up, then measures one workload against the server.
-async fn measure(args: &Args, server: &Server, name: &str, job: &Job, clients: usize) -> (Stats, Option<f64>) {
+/// Warms up, then measures one workload against the server in `--rounds` rounds, taking turns
+/// with the same answer's hand-written SQL through pgbench when `pg` gives the database and
+/// the script. Returns the API's requests over all rounds, its peak RSS, and pgbench's mean
+/// rate.
+async fn measure(
+    args: &Args,
+    server: &Server,
+    name: &str,
+    job: &Job,
+    clients: usize,
+    pg: Option<(&str, &str)>,
+) -> Result<(Stats, Option<f64>, Option<f64>), String> {
     let url = server.graphql();
+    let script = match pg {
+        Some((pg, sql)) => {
+            let path = args.workdir.join(format!("{}.sql", name.replace([' ', ':'], "_")));
+            std::fs::write(&path, sql).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            Some((pg, path))
+        }
+        None => None,
+    };
     if args.warmup > 0 {
         load::drive(&url, job, clients, Duration::from_secs(args.warmup), "warmup").await;
+        if let Some((pg, path)) = &script {
+            server::pgbench(pg, path, clients, args.warmup)?;
+        }
     }
     server.reset_peak_rss();
-    let stats = load::drive(&url, job, clients, Duration::from_secs(args.duration), "run").await;
+    let mut stats = Stats::default();
+    let mut raw_rates = Vec::new();
+    for round in 0..args.rounds {
+        let this = load::drive(&url, job, clients, Duration::from_secs(args.duration), &format!("run{round}")).await;
+        let elapsed = this.elapsed;
+        stats.absorb(this, elapsed);
+        if let Some((pg, path)) = &script {
+            raw_rates.push(server::pgbench(pg, path, clients, args.duration)?);
+        }
+    }
     let rss = server.peak_rss_mib();
+    let raw = (!raw_rates.is_empty()).then(|| raw_rates.iter().sum::<f64>() / raw_rates.len() as f64);
     println!(
-        "{name}: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors{}",
+        "{name}: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors{}{}",
         stats.per_sec(),
         ms(stats.percentile(50.0)),
         ms(stats.percentile(99.0)),
         stats.errors,
         stats.first_error.as_ref().map(|e| format!(" (first: {e})")).unwrap_or_default(),
+        raw.map(|r| format!("; hand-written SQL through pgbench: {r:.0} req/s")).unwrap_or_default(),
     );
-    (stats, rss)
-}
-
-/// pgbench's rate for `sql`, after the same warm-up.
-fn raw(args: &Args, pg: &str, name: &str, sql: &str, clients: usize) -> Result<f64, String> {
-    let script = args.workdir.join(format!("{}.sql", name.replace([' ', ':'], "_")));
-    std::fs::write(&script, sql).map_err(|e| format!("cannot write {}: {e}", script.display()))?;
-    if args.warmup > 0 {
-        server::pgbench(pg, &script, clients, args.warmup)?;
-    }
-    let tps = server::pgbench(pg, &script, clients, args.duration)?;
-    println!("{name}, hand-written SQL through pgbench: {tps:.0} req/s");
-    Ok(tps)
+    Ok((stats, rss, raw))
 }
 
 /// The cursor after which the last 100 reports lie, and the same position as SQL.
@@ -328,12 +345,13 @@ fn table(args: &Args, run: &Run) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "**{}**, scale {} (seeded in {:.0} s); {} clients, {} submitting partners; {} s measured after {} s warm-up.\n",
+        "**{}**, scale {} (seeded in {:.0} s); {} clients, {} submitting partners; {} rounds of {} s, API and SQL taking turns, after {} s of warm-up.\n",
         run.label,
         args.scale,
         run.seed.as_secs_f64(),
         args.clients,
         args.writers,
+        args.rounds,
         args.duration,
         args.warmup
     );
@@ -421,8 +439,8 @@ fn report(args: &Args, runs: &[Run]) -> String {
     let _ = writeln!(out, "Measured {} on {}.\n", today(), machine());
     let _ = writeln!(
         out,
-        "`bench/run --scale {} --clients {} --writers {} --duration {} --warmup {}`\n",
-        args.scale, args.clients, args.writers, args.duration, args.warmup
+        "`bench/run --scale {} --clients {} --writers {} --duration {} --rounds {} --warmup {}`\n",
+        args.scale, args.clients, args.writers, args.duration, args.rounds, args.warmup
     );
     for run in runs {
         let _ = writeln!(out, "{}", table(args, run));

@@ -19,14 +19,27 @@ fn the_bench_runs_every_workload_without_an_error() {
     let postgres = std::env::var("TEST_DATABASE_URL").ok().filter(|_| has("pgbench") && has("psql"));
     let databases = if postgres.is_some() { "sqlite,postgres" } else { "sqlite" };
     let mut cmd = Command::new(&bench);
-    cmd.args(["--scale", "0.005", "--clients", "2", "--writers", "4", "--duration", "1", "--warmup", "0"])
-        .args(["--databases", databases])
-        .arg("--server")
-        .arg(&server)
-        .arg("--workdir")
-        .arg(&workdir)
-        .arg("--json")
-        .arg(&results);
+    cmd.args([
+        "--scale",
+        "0.005",
+        "--clients",
+        "2",
+        "--writers",
+        "4",
+        "--duration",
+        "1",
+        "--rounds",
+        "2",
+        "--warmup",
+        "0",
+    ])
+    .args(["--databases", databases])
+    .arg("--server")
+    .arg(&server)
+    .arg("--workdir")
+    .arg(&workdir)
+    .arg("--json")
+    .arg(&results);
     if let Some(url) = &postgres {
         cmd.args(["--postgres-url", url]);
     }

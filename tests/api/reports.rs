@@ -441,3 +441,24 @@ async fn concurrent_first_submissions_under_one_key_submit_once() {
     assert!(bodies.iter().all(|b| b.get("errors").is_none()), "{bodies:?}");
     assert_eq!(stored(&app, &id).await.version, 2, "submitted once");
 }
+
+#[tokio::test]
+async fn a_keyed_create_and_submit_write_without_reading_back() {
+    let app = spawn_app_with_demo(0.001).await;
+    create(&app, A, "Warms the caches of organisations and state codes").await;
+    let mut input = new_report("Counted");
+    input["idempotencyKey"] = json!("count-create");
+
+    let before = app.statements.get();
+    let data = app.data(A, CREATE, json!({ "input": input })).await;
+    let created = app.statements.get() - before;
+    let id = data["createActivityReport"]["activityReport"]["id"].as_str().expect("an id").to_owned();
+    let before = app.statements.get();
+    let data = app.data(A, SUBMIT, json!({ "input": { "id": id, "idempotencyKey": "count-submit" } })).await;
+    let submitted = app.statements.get() - before;
+
+    assert_eq!(data["submitActivityReport"]["activityReport"]["reviewStatus"], "SUBMITTED");
+    // The report, its target states, the audit event and the key; then the step, its links,
+    // the audit event and the key. No lookups, no reading back.
+    assert_eq!((created, submitted), (4, 4), "statements of the create and of the submission");
+}

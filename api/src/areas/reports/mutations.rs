@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use entity::enums::{ReviewStatus as Stored, StringList};
 use entity::{activity_report, activity_report_state, state, vtf_project};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 use super::ActivityReport;
@@ -201,7 +201,7 @@ struct Draft {
 }
 
 /// Checks every value of `d`, naming each problem by its input path; returns them all at once.
-async fn check(db: &DatabaseConnection, d: Draft) -> ApiResult<Fields> {
+async fn check(ctx: &Context<'_>, d: Draft) -> ApiResult<Fields> {
     let mut c = Check::new();
     let title = c.text("input.title", &d.title, 300);
     let description = c.text("input.description", &d.description, 10_000);
@@ -244,12 +244,14 @@ async fn check(db: &DatabaseConnection, d: Draft) -> ApiResult<Fields> {
     }
 
     // What the database must confirm: the states and the project exist.
-    let wanted: Vec<String> = codes.iter().map(|(_, code)| code.clone()).collect();
-    let found: Vec<state::Model> = state::Entity::find().filter(state::Column::Iso3.is_in(wanted)).all(db).await?;
+    let app = ctx.app()?;
+    let db = &app.db;
+    let wanted: Vec<&str> = codes.iter().map(|(_, code)| code.as_str()).collect();
+    let found = app.state_ids.of(db, &wanted).await?;
     let mut states = Vec::with_capacity(codes.len());
     for (i, code) in &codes {
-        match found.iter().find(|s| &s.iso3 == code) {
-            Some(s) if !states.contains(&s.id) => states.push(s.id),
+        match found.get(code) {
+            Some(id) if !states.contains(id) => states.push(*id),
             Some(_) => c.fail(format!("input.targetStates[{i}]"), format!("{code} is named twice")),
             None => c.fail(format!("input.targetStates[{i}]"), format!("no state has the ISO code {code}")),
         }
@@ -529,7 +531,7 @@ impl ReportsMutation {
                 currency: input.currency,
                 funding_source: input.funding_source,
             };
-            let fields = check(ctx.db()?, draft).await?;
+            let fields = check(ctx, draft).await?;
             let creator = rc.principal.sub.clone().unwrap_or_default();
             let m = Mutation {
                 operation: "createActivityReport",
@@ -630,7 +632,7 @@ impl ReportsMutation {
                 currency: patch(input.currency.clone(), report.currency.clone()),
                 funding_source: patch(input.funding_source.clone(), report.funding_source.clone()),
             };
-            let fields = check(db, draft).await?;
+            let fields = check(ctx, draft).await?;
             let fingerprint = write::fingerprint("updateActivityReport", &input);
             let (id, version) = (report.id, input.version);
             let (review_status, organization_id) = (report.review_status, report.organization_id);

@@ -9,7 +9,10 @@ use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{assessment, state};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Select};
 
 use super::advice::AdvisoryConsultation;
 use super::assessments::{
@@ -253,7 +256,56 @@ impl StateOrder {
 /// The id of the state with this ISO alpha-3 code; `BAD_USER_INPUT` naming `field` when the
 /// code is malformed or no state has it.
 pub async fn state_id_by_iso3(ctx: &Context<'_>, iso3: &str, field: &str) -> ApiResult<i64> {
-    Ok(state_by_iso3(ctx.db()?, iso3, field).await?.id)
+    let code = crate::validation::Iso3::parse(iso3).map_err(|m| ApiError::bad_input(field, m))?;
+    let app = ctx.app()?;
+    app.state_ids
+        .of(&app.db, &[code.as_str()])
+        .await?
+        .get(code.as_str())
+        .copied()
+        .ok_or_else(|| ApiError::bad_input(field, format!("no state has the ISO code {}", code.as_str())))
+}
+
+/// The states' ids by ISO alpha-3 code, remembered. States are reference data: the migrations
+/// and the seed load them, and no mutation creates, recodes or deletes one (their rows are
+/// referenced everywhere), so a code once found keeps its id. A code not remembered is looked
+/// up in the database every time, so a state loaded later is found.
+#[derive(Default)]
+pub struct StateIds(RwLock<HashMap<String, i64>>);
+
+impl StateIds {
+    /// The ids of those of `codes` (well-formed ISO codes) that name a state.
+    pub async fn of(&self, db: &impl ConnectionTrait, codes: &[&str]) -> Result<HashMap<String, i64>, DbErr> {
+        let mut found = HashMap::with_capacity(codes.len());
+        let mut missing = Vec::new();
+        match self.0.read() {
+            Ok(known) => {
+                for code in codes {
+                    match known.get(*code) {
+                        Some(id) => _ = found.insert((*code).to_owned(), *id),
+                        None => missing.push((*code).to_owned()),
+                    }
+                }
+            }
+            Err(_) => missing.extend(codes.iter().map(|c| (*c).to_owned())),
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let rows: Vec<(i64, String)> = state::Entity::find()
+            .select_only()
+            .column(state::Column::Id)
+            .column(state::Column::Iso3)
+            .filter(state::Column::Iso3.is_in(missing))
+            .into_tuple()
+            .all(db)
+            .await?;
+        if let Ok(mut known) = self.0.write() {
+            known.extend(rows.iter().map(|(id, code)| (code.clone(), *id)));
+        }
+        found.extend(rows.into_iter().map(|(id, code)| (code, id)));
+        Ok(found)
+    }
 }
 
 /// The state with this ISO alpha-3 code; `BAD_USER_INPUT` naming `field` when the code is
