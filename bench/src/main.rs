@@ -401,7 +401,11 @@ fn verdicts(runs: &[Run]) -> String {
                 );
             }
             if let Some(rss) = r.peak_rss_mib {
-                line(rss <= 100.0, format!("{}: peak RSS under the dashboard load {rss:.0} MiB (≤ 100 MB)", run.label));
+                let mb = rss * 1.048_576;
+                line(
+                    mb <= 100.0,
+                    format!("{}: peak RSS under the dashboard load {mb:.0} MB ({rss:.0} MiB; ≤ 100 MB)", run.label),
+                );
             }
         }
         for name in ["report page: first", "report page: last"] {
