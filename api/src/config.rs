@@ -43,17 +43,18 @@ pub struct DatabaseArgs {
     /// Database URL: `sqlite://PATH?mode=rwc` or `postgres://USER@HOST:PORT/DB`.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: String,
-    /// Most connections in the pool [default: 16 on PostgreSQL, 8 on SQLite].
+    /// Most connections in the pool [default: 16 on PostgreSQL, 4 on SQLite].
     #[arg(long, env = "ATT_DB_MAX_CONNECTIONS")]
     pub db_max_connections: Option<u32>,
 }
 
 impl DatabaseArgs {
     /// The pool size: as configured, or by database. SQLite writes one at a time and reads
-    /// from the machine's own cores, so connections beyond 8 only add memory (each holds its
-    /// page cache and a worker thread: 16 took the server past 100 MB under dashboard load).
+    /// from the machine's own cores, so more connections mostly add memory (each holds its
+    /// page cache and a worker thread with its own allocator heap): on 2 cores, 4 served the
+    /// bench's workloads as fast as 8 with 11 MiB less at the dashboard's peak.
     pub fn max_connections(&self) -> u32 {
-        self.db_max_connections.unwrap_or(if self.database_url.starts_with("sqlite:") { 8 } else { 16 })
+        self.db_max_connections.unwrap_or(if self.database_url.starts_with("sqlite:") { 4 } else { 16 })
     }
 }
 
@@ -289,7 +290,7 @@ mod tests {
     #[test]
     fn the_pool_size_is_the_configured_one_or_the_database_s_default() {
         let args = |url: &str, n: Option<u32>| DatabaseArgs { database_url: url.into(), db_max_connections: n };
-        assert_eq!(args("sqlite://att-coord.db?mode=rwc", None).max_connections(), 8);
+        assert_eq!(args("sqlite://att-coord.db?mode=rwc", None).max_connections(), 4);
         assert_eq!(args("postgres://postgres@127.0.0.1/att", None).max_connections(), 16);
         assert_eq!(args("sqlite://att-coord.db?mode=rwc", Some(3)).max_connections(), 3);
         assert_eq!(args("postgres://postgres@127.0.0.1/att", Some(40)).max_connections(), 40);
