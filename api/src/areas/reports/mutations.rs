@@ -303,24 +303,8 @@ impl Fields {
     }
 }
 
-/// Replaces the report's target states; each link carries the report's start date, review
+/// Links a report to its target states; each link carries the report's start date, review
 /// status and organisation.
-async fn set_states(
-    txn: &sea_orm::DatabaseTransaction,
-    report_id: i64,
-    states: &[i64],
-    start_date: NaiveDate,
-    review_status: Stored,
-    organization_id: i64,
-) -> ApiResult<()> {
-    activity_report_state::Entity::delete_many()
-        .filter(activity_report_state::Column::ReportId.eq(report_id))
-        .exec(txn)
-        .await?;
-    add_states(txn, report_id, states, start_date, review_status, organization_id).await
-}
-
-/// Links a report to its target states (see [`set_states`]).
 async fn add_states(
     txn: &sea_orm::DatabaseTransaction,
     report_id: i64,
@@ -644,7 +628,12 @@ impl ReportsMutation {
                     fields.apply(&mut am);
                     write::update_versioned::<activity_report::Entity, _>(txn, id, version, am, "the activity report")
                         .await?;
-                    set_states(txn, id, &fields.states, fields.start_date, review_status, organization_id).await?;
+                    // The links are replaced whole: drop the old ones, write the new.
+                    activity_report_state::Entity::delete_many()
+                        .filter(activity_report_state::Column::ReportId.eq(id))
+                        .exec(txn)
+                        .await?;
+                    add_states(txn, id, &fields.states, fields.start_date, review_status, organization_id).await?;
                     Ok(id)
                 })
             })
