@@ -62,7 +62,8 @@ impl AuditLog {
     }
 }
 
-fn event(
+/// The audit event of `action` by the caller of `rc`.
+pub(crate) fn event(
     rc: &RequestContext,
     action: &str,
     target_type: &str,

@@ -5,11 +5,14 @@ use std::future::Future;
 use std::pin::Pin;
 
 use async_graphql::{Context, ID, MaybeUndefined};
-use entity::idempotency_record;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use entity::{audit_event, idempotency_record};
+use sea_orm::sea_query::{
+    Alias, Asterisk, CommonTableExpression, Expr, ExprTrait, Func, InsertStatement, Query, SubQueryStatement,
+    WithClause,
+};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, SqlErr,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, EntityName, EntityTrait, IdenStatic, Iterable, QueryFilter, SqlErr, Statement,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -156,15 +159,50 @@ where
         Ok(written) => written,
         Err(e) => {
             txn.rollback().await?;
-            return match m.key {
-                Some(key) => match first_use(db, rc, &m, key).await? {
-                    Some(id) => Ok(Outcome::Retried(id)),
-                    None => Err(e),
-                },
-                None => Err(e),
-            };
+            return retried_or(db, rc, &m, e).await;
         }
     };
+    finish(db, txn, rc, &m, written).await
+}
+
+/// After writes that failed with `e` (and rolled back): the first request's record when the
+/// mutation was a retry under its key, else `e`.
+async fn retried_or<T>(
+    db: &DatabaseConnection,
+    rc: &RequestContext,
+    m: &Mutation<'_>,
+    e: ApiError,
+) -> ApiResult<Outcome<T>> {
+    match m.key {
+        Some(key) => match first_use(db, rc, m, key).await? {
+            Some(id) => Ok(Outcome::Retried(id)),
+            None => Err(e),
+        },
+        None => Err(e),
+    }
+}
+
+/// After a `main` statement that wrote nothing: the first request's record when the mutation
+/// was a retry under its key (which it may have moved on), else nothing.
+async fn nothing_written<T>(
+    db: &DatabaseConnection,
+    rc: &RequestContext,
+    m: &Mutation<'_>,
+) -> ApiResult<Option<Outcome<T>>> {
+    Ok(match m.key {
+        Some(key) => first_use(db, rc, m, key).await?.map(Outcome::Retried),
+        None => None,
+    })
+}
+
+/// Records the audit event of `written`, claims the key and commits.
+async fn finish<T: Written>(
+    db: &DatabaseConnection,
+    txn: DatabaseTransaction,
+    rc: &RequestContext,
+    m: &Mutation<'_>,
+    written: T,
+) -> ApiResult<Outcome<T>> {
     let id = written.written_id();
     crate::audit::record_mutation(&txn, rc, m.operation, m.target_type, id).await?;
     if let Some(key) = m.key {
@@ -188,7 +226,7 @@ where
         if claimed == 0 {
             // Another request has used this key and committed: undo ours.
             txn.rollback().await?;
-            let first = first_use(db, rc, &m, key).await?;
+            let first = first_use(db, rc, m, key).await?;
             return first
                 .map(Outcome::Retried)
                 .ok_or_else(|| ApiError::Internal("an idempotency key conflicted but has no record".into()));
@@ -197,6 +235,141 @@ where
     txn.commit().await?;
     rc.audit.mutation_committed();
     Ok(Outcome::Done(written))
+}
+
+/// Runs a mutation whose writes are known as statements before they run: `main` writes at
+/// most one record of `E` and returns it (`RETURNING *`); `then(id)` gives the statements that
+/// go with it, `id` being an expression of the record's id.
+///
+/// On PostgreSQL the writes, the audit event and the key claim are one statement of
+/// data-modifying CTEs: atomic without a transaction, one round trip. A retry's claim violates
+/// the key's unique index, which undoes the whole statement. There `then` is given
+/// `(SELECT id FROM w)`, which is NULL when `main` wrote nothing. Elsewhere the statements run
+/// one by one in a transaction, as in [`run_with`], and `then` only after `main` wrote.
+///
+/// `Ok(None)`: `main` wrote nothing (and the key, if any, was not used before); the caller says
+/// why.
+pub async fn run_statements<E, Then>(
+    db: &DatabaseConnection,
+    rc: &RequestContext,
+    m: Mutation<'_>,
+    main: SubQueryStatement,
+    then: Then,
+) -> ApiResult<Option<Outcome<E::Model>>>
+where
+    E: EntityTrait,
+    E::Model: Written,
+    Then: FnOnce(Expr) -> ApiResult<Vec<SubQueryStatement>>,
+{
+    let backend = db.get_database_backend();
+    if backend == DbBackend::Postgres {
+        let mut with = WithClause::new();
+        with.cte(cte("w", main));
+        let w_id = Expr::cust("(SELECT id FROM w)");
+        for (i, q) in then(w_id)?.into_iter().enumerate() {
+            with.cte(cte(&format!("t{i}"), q));
+        }
+        with.cte(cte("a", audit_from_w(rc, &m)?.into()));
+        if let Some(key) = m.key {
+            with.cte(cte("i", claim_from_w(rc, &m, key)?.into()));
+        }
+        let all = with.query(Query::select().column(Asterisk).from("w").to_owned());
+        return match E::find().from_raw_sql(backend.build(&all)).one(db).await {
+            Ok(Some(written)) => {
+                rc.audit.mutation_committed();
+                Ok(Some(Outcome::Done(written)))
+            }
+            Ok(None) => nothing_written(db, rc, &m).await,
+            Err(e) => retried_or(db, rc, &m, e.into()).await.map(Some),
+        };
+    }
+    let txn = begin_write(db).await?;
+    let written = match E::find().from_raw_sql(build(backend, &main)).one(&txn).await {
+        Ok(Some(written)) => written,
+        Ok(None) => {
+            txn.rollback().await?;
+            return nothing_written(db, rc, &m).await;
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            return retried_or(db, rc, &m, e.into()).await.map(Some);
+        }
+    };
+    let follow = async {
+        for q in then(Expr::val(written.written_id()))? {
+            txn.execute_raw(build(backend, &q)).await?;
+        }
+        ApiResult::Ok(())
+    };
+    if let Err(e) = follow.await {
+        txn.rollback().await?;
+        return retried_or(db, rc, &m, e).await.map(Some);
+    }
+    finish(db, txn, rc, &m, written).await.map(Some)
+}
+
+/// `name AS (q)`.
+fn cte(name: &str, q: SubQueryStatement) -> CommonTableExpression {
+    CommonTableExpression::new().query(q).table_name(Alias::new(name)).to_owned()
+}
+
+/// One statement of any kind, for `backend`.
+fn build(backend: DbBackend, q: &SubQueryStatement) -> Statement {
+    match q {
+        SubQueryStatement::SelectStatement(s) => backend.build(s),
+        SubQueryStatement::InsertStatement(s) => backend.build(s),
+        SubQueryStatement::UpdateStatement(s) => backend.build(s),
+        SubQueryStatement::DeleteStatement(s) => backend.build(s),
+        SubQueryStatement::WithStatement(s) => backend.build(s),
+    }
+}
+
+/// `INSERT INTO <table of row> (<columns set in row>, <columns of from_w>) SELECT ... FROM w`:
+/// one row per record `w` returned, with `from_w`'s values computed from it.
+fn insert_from_w<A: ActiveModelTrait>(
+    row: A,
+    from_w: Vec<(<A::Entity as EntityTrait>::Column, Expr)>,
+) -> ApiResult<InsertStatement> {
+    let mut columns = Vec::new();
+    let mut select = Query::select();
+    for c in <<A::Entity as EntityTrait>::Column as Iterable>::iter() {
+        if let Some((_, e)) = from_w.iter().find(|(w, _)| w.as_str() == c.as_str()) {
+            columns.push(c);
+            select.expr(e.clone());
+        } else if let ActiveValue::Set(v) | ActiveValue::Unchanged(v) = row.get(c) {
+            columns.push(c);
+            select.expr(c.save_as(Expr::val(v)));
+        }
+    }
+    select.from("w");
+    let mut insert = Query::insert();
+    insert
+        .into_table(A::Entity::default().table_ref())
+        .columns(columns)
+        .select_from(select)
+        .map_err(|e| ApiError::Internal(format!("an insert from a CTE: {e}")))?;
+    Ok(insert)
+}
+
+/// The audit event of the record `w` written by `m`.
+fn audit_from_w(rc: &RequestContext, m: &Mutation<'_>) -> ApiResult<InsertStatement> {
+    let row = crate::audit::event(rc, m.operation, m.target_type, None, None);
+    let id_text = Func::cast_as(Expr::col(("w", "id")), "text");
+    insert_from_w(row, vec![(audit_event::Column::TargetId, id_text.into())])
+}
+
+/// The claim of `key` for the record `w` written by `m`; it fails when the key is taken.
+fn claim_from_w(rc: &RequestContext, m: &Mutation<'_>, key: &IdempotencyKey) -> ApiResult<InsertStatement> {
+    let row = idempotency_record::ActiveModel {
+        principal: ActiveValue::Set(rc.principal.idempotency_scope()),
+        key: ActiveValue::Set(key.0.clone()),
+        operation: ActiveValue::Set(m.operation.to_owned()),
+        request_hash: ActiveValue::Set(m.fingerprint.clone()),
+        target_type: ActiveValue::Set(m.target_type.to_owned()),
+        created_at: ActiveValue::Set(now()),
+        ..Default::default()
+    };
+    insert_from_w(row, vec![(idempotency_record::Column::TargetId, Expr::col(("w", "id")))])
 }
 
 /// The record written by the first request under `key`, if there was one: its id when that

@@ -459,6 +459,9 @@ async fn a_keyed_create_and_submit_write_without_reading_back() {
 
     assert_eq!(data["submitActivityReport"]["activityReport"]["reviewStatus"], "SUBMITTED");
     // The report, its target states, the audit event and the key; then the step, its links,
-    // the audit event and the key. No lookups, no reading back.
-    assert_eq!((created, submitted), (4, 4), "statements of the create and of the submission");
+    // the audit event and the key. No lookups, no reading back. PostgreSQL runs each set as one
+    // statement of data-modifying CTEs; SQLite as four in a transaction.
+    let each =
+        if sea_orm::ConnectionTrait::get_database_backend(&app.db) == sea_orm::DbBackend::Postgres { 1 } else { 4 };
+    assert_eq!((created, submitted), (each, each), "statements of the create and of the submission");
 }

@@ -8,8 +8,8 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::NaiveDate;
 use entity::enums::{ReviewStatus as Stored, StringList};
 use entity::{activity_report, activity_report_state, state, vtf_project};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, Query};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait};
 use serde::Serialize;
 
 use super::ActivityReport;
@@ -303,25 +303,35 @@ impl Fields {
     }
 }
 
-/// Links a report to its target states; each link carries the report's start date, review
-/// status and organisation.
-async fn add_states(
-    txn: &sea_orm::DatabaseTransaction,
-    report_id: i64,
+/// The links of report `report` (an expression of its id) to its target states; each link
+/// carries the report's start date, review status and organisation.
+fn links(
+    report: Expr,
     states: &[i64],
     start_date: NaiveDate,
     review_status: Stored,
     organization_id: i64,
-) -> ApiResult<()> {
-    let rows = states.iter().map(|s| activity_report_state::ActiveModel {
-        report_id: Set(report_id),
-        state_id: Set(*s),
-        start_date: Set(start_date),
-        review_status: Set(review_status),
-        organization_id: Set(organization_id),
-    });
-    activity_report_state::Entity::insert_many(rows).exec_without_returning(txn).await?;
-    Ok(())
+) -> ApiResult<InsertStatement> {
+    use activity_report_state::Column as C;
+    let mut q = Query::insert();
+    q.into_table(activity_report_state::Entity).columns([
+        C::ReportId,
+        C::StateId,
+        C::StartDate,
+        C::ReviewStatus,
+        C::OrganizationId,
+    ]);
+    for s in states {
+        q.values([
+            report.clone(),
+            Expr::val(*s),
+            Expr::val(start_date),
+            Expr::val(review_status.as_str()),
+            Expr::val(organization_id),
+        ])
+        .map_err(|e| ApiError::Internal(format!("the links of a report: {e}")))?;
+    }
+    Ok(q)
 }
 
 /// The report `id` as the caller may act on it: `NOT_FOUND` when the caller may not see it,
@@ -421,57 +431,58 @@ async fn transition(
         }
         None => None,
     };
-    let reviewer = rc.principal.sub.clone();
-    let principal = rc.principal.clone();
+    let principal = &rc.principal;
+    let ts = now();
+    let mut q = activity_report::Entity::update_many()
+        .col_expr(activity_report::Column::ReviewStatus, Expr::val(to.as_str()))
+        .col_expr(activity_report::Column::Version, Expr::col(activity_report::Column::Version).add(1))
+        .col_expr(activity_report::Column::UpdatedAt, Expr::val(ts));
+    if to == Stored::Submitted {
+        q = q.col_expr(activity_report::Column::SubmittedAt, Expr::val(ts));
+    }
+    if review.is_some() {
+        q = q
+            .col_expr(activity_report::Column::ReviewComment, Expr::val(comment))
+            .col_expr(activity_report::Column::ReviewedBy, Expr::val(principal.sub.clone()))
+            .col_expr(activity_report::Column::ReviewedAt, Expr::val(ts));
+    }
+    // The step applies only to a report the caller sees (and owns, where it must), in a state
+    // the step starts from: one statement checks it all and writes.
+    q = q
+        .filter(activity_report::Entity::visible_to(principal))
+        .filter(activity_report::Column::Id.eq(id))
+        .filter(activity_report::Column::ReviewStatus.is_in(from.iter().map(|s| s.as_str())));
+    if own {
+        q = q.filter(activity_report::Column::OrganizationId.eq(principal.org_id.unwrap_or(0)));
+    }
+    let mut step = q.into_query();
+    step.returning_all();
     let m = Mutation { operation, target_type: "ActivityReport", key: key.as_ref(), fingerprint };
-    let written = write::run_returning(ctx, m, move |txn| {
-        Box::pin(async move {
-            let ts = now();
-            let mut q = activity_report::Entity::update_many()
-                .col_expr(activity_report::Column::ReviewStatus, Expr::val(to.as_str()))
-                .col_expr(activity_report::Column::Version, Expr::col(activity_report::Column::Version).add(1))
-                .col_expr(activity_report::Column::UpdatedAt, Expr::val(ts));
-            if to == Stored::Submitted {
-                q = q.col_expr(activity_report::Column::SubmittedAt, Expr::val(ts));
-            }
-            if review.is_some() {
-                q = q
-                    .col_expr(activity_report::Column::ReviewComment, Expr::val(comment))
-                    .col_expr(activity_report::Column::ReviewedBy, Expr::val(reviewer))
-                    .col_expr(activity_report::Column::ReviewedAt, Expr::val(ts));
-            }
-            // The step applies only to a report the caller sees (and owns, where it must), in a
-            // state the step starts from: one statement checks it all and writes.
-            q = q
-                .filter(activity_report::Entity::visible_to(&principal))
-                .filter(activity_report::Column::Id.eq(id))
-                .filter(activity_report::Column::ReviewStatus.is_in(from.iter().map(|s| s.as_str())));
-            if own {
-                q = q.filter(activity_report::Column::OrganizationId.eq(principal.org_id.unwrap_or(0)));
-            }
-            let Some(report) = q.exec_with_returning(txn).await?.into_iter().next() else {
-                // Say why: not there for the caller, not theirs, or not in the right state.
-                let report = report_by_number(&principal, txn, id, own).await?;
-                let allowed: Vec<&str> = from.iter().map(|s| status_name(*s)).collect();
-                return Err(ApiError::bad_input(
-                    "input.id",
-                    format!(
-                        "the report is {}; {operation} applies only to a report that is {}",
-                        status_name(report.review_status),
-                        allowed.join(" or ")
-                    ),
-                ));
-            };
-            activity_report_state::Entity::update_many()
-                .col_expr(activity_report_state::Column::ReviewStatus, Expr::val(to.as_str()))
-                .filter(activity_report_state::Column::ReportId.eq(id))
-                .exec(txn)
-                .await?;
-            Ok(report)
-        })
+    let db = ctx.db()?;
+    let written = write::run_statements::<activity_report::Entity, _>(db, rc, m, step.into(), |report| {
+        let links = activity_report_state::Entity::update_many()
+            .col_expr(activity_report_state::Column::ReviewStatus, Expr::val(to.as_str()))
+            .filter(Expr::col(activity_report_state::Column::ReportId).eq(report))
+            .into_query();
+        Ok(vec![links.into()])
     })
     .await?;
-    payload_of(ctx, written).await
+    match written {
+        Some(written) => payload_of(ctx, written).await,
+        None => {
+            // Say why: not there for the caller, not theirs, or not in the right state.
+            let report = report_by_number(principal, db, id, own).await?;
+            let allowed: Vec<&str> = from.iter().map(|s| status_name(*s)).collect();
+            Err(ApiError::bad_input(
+                "input.id",
+                format!(
+                    "the report is {}; {operation} applies only to a report that is {}",
+                    status_name(report.review_status),
+                    allowed.join(" or ")
+                ),
+            ))
+        }
+    }
 }
 
 /// The mutations of partners' activity reports.
@@ -523,29 +534,29 @@ impl ReportsMutation {
                 key: key.as_ref(),
                 fingerprint,
             };
-            let written = write::run_returning(ctx, m, move |txn| {
-                Box::pin(async move {
-                    let ts = now();
-                    let mut am = activity_report::ActiveModel {
-                        organization_id: Set(org),
-                        review_status: Set(Stored::Draft),
-                        review_comment: Set(None),
-                        reviewed_by: Set(None),
-                        reviewed_at: Set(None),
-                        submitted_at: Set(None),
-                        created_by: Set(creator),
-                        created_at: Set(ts),
-                        updated_at: Set(ts),
-                        version: Set(1),
-                        ..Default::default()
-                    };
-                    fields.apply(&mut am);
-                    let report = sea_orm::ActiveModelTrait::insert(am, txn).await?;
-                    add_states(txn, report.id, &fields.states, fields.start_date, Stored::Draft, org).await?;
-                    Ok(report)
+            let ts = now();
+            let mut am = activity_report::ActiveModel {
+                organization_id: Set(org),
+                review_status: Set(Stored::Draft),
+                review_comment: Set(None),
+                reviewed_by: Set(None),
+                reviewed_at: Set(None),
+                submitted_at: Set(None),
+                created_by: Set(creator),
+                created_at: Set(ts),
+                updated_at: Set(ts),
+                version: Set(1),
+                ..Default::default()
+            };
+            fields.apply(&mut am);
+            let mut insert = activity_report::Entity::insert(am).into_query();
+            insert.returning_all();
+            let written =
+                write::run_statements::<activity_report::Entity, _>(ctx.db()?, rc, m, insert.into(), |report| {
+                    Ok(vec![links(report, &fields.states, fields.start_date, Stored::Draft, org)?.into()])
                 })
-            })
-            .await?;
+                .await?
+                .ok_or_else(|| ApiError::Internal("inserting a report returned no row".into()))?;
             payload_of(ctx, written).await
         }
         .await
@@ -633,7 +644,9 @@ impl ReportsMutation {
                         .filter(activity_report_state::Column::ReportId.eq(id))
                         .exec(txn)
                         .await?;
-                    add_states(txn, id, &fields.states, fields.start_date, review_status, organization_id).await?;
+                    let links =
+                        links(Expr::val(id), &fields.states, fields.start_date, review_status, organization_id)?;
+                    txn.execute(&links).await?;
                     Ok(id)
                 })
             })
