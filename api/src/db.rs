@@ -92,6 +92,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<(DatabaseConnect
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30))
+        // sqlx pings a connection on every checkout by default: a round trip before each
+        // statement. Only a connection idle long enough to have been dropped is worth it.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
