@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, TransactionTrait,
+    PaginatorTrait, Statement, TransactionTrait,
 };
 use serde::Deserialize;
 
@@ -92,7 +92,19 @@ pub async fn load_demo_if_empty(db: &DatabaseConnection, scale: f64, progress: b
     // (autovacuum would catch up within minutes, at a time of its choosing; queries before
     // that suffered, and a benchmark's figures depended on when it struck).
     let refresh = match db.get_database_backend() {
-        DbBackend::Postgres => format!("VACUUM (ANALYZE) {}", TABLES.join(", ")),
+        DbBackend::Postgres => {
+            // This schema's tables only: the whole database's would add the catalogs' time.
+            let tables = db
+                .query_all_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()",
+                ))
+                .await?
+                .iter()
+                .map(|row| row.try_get_by_index::<String>(0))
+                .collect::<Result<Vec<_>, _>>()?;
+            format!("VACUUM (ANALYZE) {}", tables.join(", "))
+        }
         _ => "ANALYZE".to_owned(),
     };
     db.execute_unprepared(&refresh).await?;
