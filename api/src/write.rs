@@ -8,7 +8,7 @@ use async_graphql::{Context, ID, MaybeUndefined};
 use entity::{audit_event, idempotency_record};
 use sea_orm::sea_query::{
     Alias, Asterisk, CommonTableExpression, Expr, ExprTrait, Func, InsertStatement, Query, SubQueryStatement,
-    WithClause,
+    WithClause, WithQuery,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -273,7 +273,11 @@ where
         if let Some(key) = m.key {
             with.cte(cte("i", claim_from_w(rc, &m, key)?.into()));
         }
-        let all = with.query(Query::select().column(Asterisk).from("w").to_owned());
+        let mut select = Query::select();
+        select.column(Asterisk).from("w");
+        // Built in place: `WithClause::query` would copy every CTE with its values once more.
+        let mut all = WithQuery::new();
+        all.with_clause(with).query(select);
         return match E::find().from_raw_sql(backend.build(&all)).one(db).await {
             Ok(Some(written)) => {
                 rc.audit.mutation_committed();
@@ -310,7 +314,9 @@ where
 
 /// `name AS (q)`.
 fn cte(name: &str, q: SubQueryStatement) -> CommonTableExpression {
-    CommonTableExpression::new().query(q).table_name(Alias::new(name)).to_owned()
+    let mut cte = CommonTableExpression::new();
+    cte.query(q).table_name(Alias::new(name));
+    cte
 }
 
 /// One statement of any kind, for `backend`.
