@@ -53,9 +53,9 @@ pub fn fingerprint(operation: &str, input: &impl Serialize) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The body of a mutation: the writes, inside the transaction; returns what was written (the
-/// id of the record, or the record itself — see [`Written`]).
-pub type Writes<'c, T = i64> = Pin<Box<dyn Future<Output = ApiResult<T>> + Send + 'c>>;
+/// The body of a mutation: the writes, inside the transaction; returns the id of the record
+/// written.
+pub type Writes<'c> = Pin<Box<dyn Future<Output = ApiResult<i64>> + Send + 'c>>;
 
 /// What a mutation's writes return: something that names the record written.
 pub trait Written: Send {
@@ -118,25 +118,6 @@ impl<'a> Mutation<'a> {
 /// Runs `writes` and the audit event in one transaction. With a key, a retry of the same
 /// mutation returns the first result and writes nothing; the same key with another input is
 /// `CONFLICT`. Returns the id of the record written.
-pub async fn run<F>(ctx: &Context<'_>, m: Mutation<'_>, writes: F) -> ApiResult<i64>
-where
-    F: for<'c> FnOnce(&'c DatabaseTransaction) -> Writes<'c>,
-{
-    Ok(run_returning(ctx, m, writes).await?.id())
-}
-
-/// [`run`] for writes that return the record itself, so the caller need not read it again.
-pub async fn run_returning<T, F>(ctx: &Context<'_>, m: Mutation<'_>, writes: F) -> ApiResult<Outcome<T>>
-where
-    T: Written,
-    F: for<'c> FnOnce(&'c DatabaseTransaction) -> Writes<'c, T>,
-{
-    let rc = ctx.request()?;
-    let db = ctx.db()?;
-    run_with(db, rc, m, writes).await
-}
-
-/// [`run_returning`] with its dependencies given.
 ///
 /// The key is claimed last, in the same transaction, with the id of the record written: a
 /// unique index on (principal, key) lets one request claim it. A retry finds it either when its
@@ -144,25 +125,21 @@ where
 /// reports the conflict) or when its writes fail because the first request's are already there
 /// (a unique value taken, a report no longer in the state the step starts from). Either way
 /// the retry rolls back and answers with the first request's record.
-pub async fn run_with<T, F>(
-    db: &DatabaseConnection,
-    rc: &RequestContext,
-    m: Mutation<'_>,
-    writes: F,
-) -> ApiResult<Outcome<T>>
+pub async fn run<F>(ctx: &Context<'_>, m: Mutation<'_>, writes: F) -> ApiResult<i64>
 where
-    T: Written,
-    F: for<'c> FnOnce(&'c DatabaseTransaction) -> Writes<'c, T>,
+    F: for<'c> FnOnce(&'c DatabaseTransaction) -> Writes<'c>,
 {
+    let rc = ctx.request()?;
+    let db = ctx.db()?;
     let txn = begin_write(db).await?;
     let written = match writes(&txn).await {
         Ok(written) => written,
         Err(e) => {
             txn.rollback().await?;
-            return retried_or(db, rc, &m, e).await;
+            return Ok(retried_or::<i64>(db, rc, &m, e).await?.id());
         }
     };
-    finish(db, txn, rc, &m, written).await
+    Ok(finish(db, txn, rc, &m, written).await?.id())
 }
 
 /// After writes that failed with `e` (and rolled back): the first request's record when the
@@ -245,7 +222,7 @@ async fn finish<T: Written>(
 /// data-modifying CTEs: atomic without a transaction, one round trip. A retry's claim violates
 /// the key's unique index, which undoes the whole statement. There `then` is given
 /// `(SELECT id FROM w)`, which is NULL when `main` wrote nothing. Elsewhere the statements run
-/// one by one in a transaction, as in [`run_with`], and `then` only after `main` wrote.
+/// one by one in a transaction, as in [`run`], and `then` only after `main` wrote.
 ///
 /// `Ok(None)`: `main` wrote nothing (and the key, if any, was not used before); the caller says
 /// why.
