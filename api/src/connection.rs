@@ -57,7 +57,7 @@ macro_rules! connection {
 
         #[doc = concat!("One of ", $what, ", with its cursor.")]
         pub struct $edge {
-            pub cursor: String,
+            pub cursor: $crate::pagination::RowCursor,
             pub node: $node,
         }
 
@@ -69,8 +69,8 @@ macro_rules! connection {
                 let page_info = $crate::connection::PageInfo {
                     has_next_page: page.has_next_page,
                     has_previous_page: page.has_previous_page,
-                    start_cursor: page.rows.first().map(|(c, _)| c.clone()),
-                    end_cursor: page.rows.last().map(|(c, _)| c.clone()),
+                    start_cursor: page.rows.first().map(|(c, _)| c.encode()),
+                    end_cursor: page.rows.last().map(|(c, _)| c.encode()),
                 };
                 Self {
                     edges: page.rows.into_iter().map(|(cursor, node)| $edge { cursor, node }).collect(),
@@ -111,8 +111,8 @@ macro_rules! connection {
         impl $edge {
             /// Pass as `after` (or `before`) to read the rows beyond this one.
             #[graphql(directive = $crate::auth::access::apply($crate::auth::AccessClass::Public))]
-            async fn cursor(&self) -> &str {
-                &self.cursor
+            async fn cursor(&self) -> String {
+                self.cursor.encode()
             }
             /// The row.
             #[graphql(directive = $crate::auth::access::apply($crate::auth::AccessClass::Public))]

@@ -3,8 +3,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use async_graphql::ServerError;
-
 use sea_orm::DatabaseConnection;
 
 use crate::audit::AuditLog;
@@ -38,8 +36,6 @@ pub struct RequestContext {
     pub audit: AuditLog,
     /// Batched loaders, created on first use, scoped to this caller.
     pub loaders: Loaders,
-    /// Errors of fields that resolved to `null`, added to the response when it is done.
-    field_errors: Mutex<Vec<ServerError>>,
     /// Whom the rate limiter charges: the token's subject, or the address when anonymous.
     pub client: String,
     /// What the rate limiter decided for this operation.
@@ -61,7 +57,6 @@ impl RequestContext {
             principal,
             audit: AuditLog::default(),
             loaders,
-            field_errors: Mutex::default(),
             client,
             rate: Mutex::default(),
         })
@@ -80,22 +75,6 @@ impl RequestContext {
         match self.rate.lock() {
             Ok(r) => *r,
             Err(poisoned) => *poisoned.into_inner(),
-        }
-    }
-
-    /// Keeps the error of a field that resolved to `null`.
-    pub fn field_error(&self, error: ServerError) {
-        match self.field_errors.lock() {
-            Ok(mut errors) => errors.push(error),
-            Err(poisoned) => poisoned.into_inner().push(error),
-        }
-    }
-
-    /// The errors of fields that resolved to `null`, in the order they happened.
-    pub fn take_field_errors(&self) -> Vec<ServerError> {
-        match self.field_errors.lock() {
-            Ok(mut errors) => std::mem::take(&mut *errors),
-            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
         }
     }
 }

@@ -22,7 +22,7 @@ pub mod context;
 pub mod db;
 pub mod enums;
 pub mod error;
-pub mod extensions;
+pub mod guardrails;
 pub mod http;
 pub mod limits;
 pub mod loaders;

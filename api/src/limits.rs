@@ -102,6 +102,8 @@ struct FieldInfo {
     list: bool,
     /// Whether it is paged by `first`/`last`.
     paged: bool,
+    /// Whether it may be `null`.
+    nullable: bool,
 }
 
 /// The schema's object and interface fields, read once from its SDL.
@@ -131,7 +133,8 @@ impl TypeInfo {
                 let (ty, list) = named(&f.node.ty.node.base);
                 let list = list && !connection;
                 let paged = f.node.arguments.iter().any(|a| a.node.name.node == "first" || a.node.name.node == "last");
-                map.insert(f.node.name.node.to_string(), FieldInfo { ty, list, paged });
+                let nullable = f.node.ty.node.nullable;
+                map.insert(f.node.name.node.to_string(), FieldInfo { ty, list, paged, nullable });
             }
         }
         Self { fields }
@@ -139,6 +142,11 @@ impl TypeInfo {
 
     fn field(&self, parent: &str, name: &str) -> Option<&FieldInfo> {
         self.fields.get(parent)?.get(name)
+    }
+
+    /// The named type the field `name` of `parent` returns, and whether it may be `null`.
+    pub fn returns(&self, parent: &str, name: &str) -> Option<(&str, bool)> {
+        self.field(parent, name).map(|f| (f.ty.as_str(), f.nullable))
     }
 }
 

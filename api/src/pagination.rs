@@ -47,7 +47,7 @@ pub struct Keyset<E: EntityTrait> {
 /// One page of rows, each with its cursor.
 #[derive(Debug, Clone)]
 pub struct Page<M> {
-    pub rows: Vec<(String, M)>,
+    pub rows: Vec<(RowCursor, M)>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
     /// Set when the client asked for `totalCount`.
@@ -134,15 +134,32 @@ impl PageArgs {
     }
 }
 
-/// Encodes the cursor of `model` in `order`.
-pub fn encode_cursor<E: EntityTrait>(order: &Keyset<E>, model: &E::Model) -> String {
-    let id = match model.get(order.id) {
-        Value::BigInt(Some(v)) => v,
-        Value::Int(Some(v)) => v as i64,
-        _ => 0,
-    };
-    let key = order.key.map(|(col, kind)| encode_value(&model.get(col), kind)).unwrap_or_default();
-    URL_SAFE_NO_PAD.encode(format!("{}|{}|{}", order.name, id, key))
+/// Where a row lies in its order: what its cursor says, written out only when a client asks
+/// for the cursor (most pages are read for their rows, and a dashboard's nested pages for
+/// their first few).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowCursor {
+    order: &'static str,
+    id: i64,
+    key: Option<(Value, KeyKind)>,
+}
+
+impl RowCursor {
+    /// The position of `model` in `order`.
+    pub fn of<E: EntityTrait>(order: &Keyset<E>, model: &E::Model) -> Self {
+        let id = match model.get(order.id) {
+            Value::BigInt(Some(v)) => v,
+            Value::Int(Some(v)) => v as i64,
+            _ => 0,
+        };
+        Self { order: order.name, id, key: order.key.map(|(col, kind)| (model.get(col), kind)) }
+    }
+
+    /// The opaque cursor: `order|id|key`, base64url.
+    pub fn encode(&self) -> String {
+        let key = self.key.as_ref().map(|(v, kind)| encode_value(v, *kind)).unwrap_or_default();
+        URL_SAFE_NO_PAD.encode(format!("{}|{}|{}", self.order, self.id, key))
+    }
 }
 
 fn encode_value(v: &Value, kind: KeyKind) -> String {
@@ -260,7 +277,7 @@ pub fn finish_page<E: EntityTrait>(
     let (has_next_page, has_previous_page) =
         if window.backwards { (window.before.is_some(), more) } else { (more, window.after.is_some()) };
     Page {
-        rows: rows.into_iter().map(|m| (encode_cursor(order, &m), m)).collect(),
+        rows: rows.into_iter().map(|m| (RowCursor::of(order, &m), m)).collect(),
         has_next_page,
         has_previous_page,
         total_count,

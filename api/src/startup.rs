@@ -11,7 +11,7 @@ use crate::auth::jwt::{KeyConfigError, Verifier};
 use crate::config::ServeArgs;
 use crate::context::AppState;
 use crate::db::{ConnectError, StatementCounter};
-use crate::extensions::{DocumentCache, Guardrails};
+use crate::guardrails::{DocumentCache, Guardrails};
 use crate::http::persisted::PersistedOperations;
 use crate::http::{HttpOptions, HttpState};
 use crate::limits::TypeInfo;
@@ -51,8 +51,8 @@ pub struct Application {
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 /// The schema for callers of one kind (anonymous or not), with the shared state attached.
-pub fn build_schema(db: &DatabaseConnection, guardrails: Guardrails, anonymous: bool) -> AppSchema {
-    let mut b = crate::schema::builder().data(AppState::new(db.clone())).extension(guardrails);
+pub fn build_schema(db: &DatabaseConnection, anonymous: bool) -> AppSchema {
+    let mut b = crate::schema::builder().data(AppState::new(db.clone()));
     if anonymous {
         b = b.disable_introspection().disable_suggestions();
     }
@@ -97,20 +97,16 @@ impl Application {
         let limits = config.limits.limits();
         let types = Arc::new(TypeInfo::from_sdl(&crate::schema::sdl()));
         let limiter = RateLimiter::new(config.limits.rate_limit_per_sec, config.limits.rate_limit_burst).map(Arc::new);
-        let documents = Arc::new(DocumentCache::new());
-        let guardrails = || Guardrails {
-            limits: limits.clone(),
-            types: types.clone(),
-            limiter: limiter.clone(),
-            documents: documents.clone(),
-        };
-        let schema = build_schema(&db, guardrails(), false);
+        let guardrails =
+            Guardrails { limits: limits.clone(), types, limiter: limiter.clone(), documents: DocumentCache::new() };
+        let schema = build_schema(&db, false);
         let exports = crate::http::exports::Catalog::from_sdl(&schema.sdl())?;
         let registered = persisted.operations().iter().map(|op| op.name.clone()).collect();
         let metrics = Metrics::new(db.clone(), statements.clone(), limiter.clone(), registered);
         let state = HttpState {
             schema,
-            public_schema: build_schema(&db, guardrails(), true),
+            public_schema: build_schema(&db, true),
+            guardrails: Arc::new(guardrails),
             db: db.clone(),
             verifier: Arc::new(verifier),
             graphiql: config.graphiql,

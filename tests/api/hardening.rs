@@ -302,3 +302,32 @@ async fn every_response_carries_security_headers_and_cors_is_closed_by_default()
         .expect("a response");
     assert_eq!(resp.headers()["access-control-allow-origin"], "https://dashboard.example");
 }
+
+#[tokio::test]
+async fn queries_that_do_not_parse_or_fit_the_schema_have_their_own_codes() {
+    let app = spawn_app_with_demo(0.001).await;
+
+    let cases = [
+        ("{ states { totalCount ", json!({}), "GRAPHQL_PARSE_FAILED"),
+        ("{ statez { totalCount } }", json!({}), "GRAPHQL_VALIDATION_FAILED"),
+        ("query($n: Int) { states(first: $n) { totalCount } }", json!({ "n": "ten" }), "GRAPHQL_VALIDATION_FAILED"),
+        ("query A { me { role } } query B { me { role } }", json!({}), "GRAPHQL_VALIDATION_FAILED"),
+        // A value of the right kind that its scalar refuses is the field's input, named by its path.
+        ("{ states(updatedSince: \"yesterday\") { totalCount } }", json!({}), "BAD_USER_INPUT"),
+    ];
+    for (query, variables, want) in cases {
+        let body = app.gql(As::Partner(1), query, variables).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], want, "{query}: {body}");
+        assert_eq!(body["data"], Value::Null, "nothing ran for {query}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_forbidden_field_is_null_even_when_it_is_all_its_object_asked_for() {
+    let app = spawn_app_with_demo(0.001).await;
+
+    let body = app.gql(As::Partner(1), "{ state(iso3: \"AGO\") { currentAssessment { tier } } }", json!({})).await;
+    assert_eq!(body["data"], json!({ "state": { "currentAssessment": null } }), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{body}");
+    assert_eq!(body["errors"][0]["path"], json!(["state", "currentAssessment"]), "{body}");
+}

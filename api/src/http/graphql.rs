@@ -306,45 +306,51 @@ struct Ran {
 }
 
 /// Runs a request or a batch as `principal`, charging `client` (nobody when empty): one
-/// context per operation (its own audit reads and field errors), the field errors added to
-/// each response, the SENSITIVE reads written to the audit trail before anything is returned,
-/// and every error given a code.
+/// context per operation (its own audit reads), each operation admitted by the guardrails
+/// before it runs and finished by them after, the SENSITIVE reads written to the audit trail
+/// before anything is returned, and every error given a code.
 async fn run(state: &HttpState, rid: &RequestId, principal: Principal, client: String, batch: BatchRequest) -> Ran {
     let anonymous = principal.role == Role::Anonymous;
     let schema = if anonymous { &state.public_schema } else { &state.schema };
-    let context = |r: &Request| {
-        RequestContext::new(
+    let one = |mut r: Request| {
+        let rc = RequestContext::new(
             rid.0.clone(),
             r.operation_name.clone(),
             principal.clone(),
             client.clone(),
             state.db.clone(),
-        )
+        );
+        async move {
+            let response = match state.guardrails.admit(&mut r, &rc) {
+                Err(refused) => async_graphql::Response::from_errors(vec![refused]),
+                Ok(doc) => {
+                    let name = r.operation_name.clone();
+                    let mut response = schema.execute(r.data(rc.clone())).await;
+                    state.guardrails.finish(&doc, name.as_deref(), &mut response);
+                    response
+                }
+            };
+            (response, rc)
+        }
     };
-    // One context per operation of a batch: each has its own audit reads and field errors.
+    // One context per operation of a batch, each with its own audit reads; the operations run
+    // one after the other, as async-graphql runs a batch.
     let (mut response, contexts) = match batch {
         BatchRequest::Single(r) => {
-            let rc = context(&r);
-            (BatchResponse::Single(schema.execute(r.data(rc.clone())).await), vec![rc])
+            let (response, rc) = one(r).await;
+            (BatchResponse::Single(response), vec![rc])
         }
         BatchRequest::Batch(requests) => {
-            let contexts: Vec<_> = requests.iter().map(context).collect();
-            let requests = requests.into_iter().zip(&contexts).map(|(r, rc)| r.data(rc.clone())).collect();
-            (schema.execute_batch(BatchRequest::Batch(requests)).await, contexts)
+            let mut responses = Vec::with_capacity(requests.len());
+            let mut contexts = Vec::with_capacity(requests.len());
+            for r in requests {
+                let (response, rc) = one(r).await;
+                responses.push(response);
+                contexts.push(rc);
+            }
+            (BatchResponse::Batch(responses), contexts)
         }
     };
-    match &mut response {
-        BatchResponse::Single(r) => {
-            if let Some(rc) = contexts.first() {
-                r.errors.extend(rc.take_field_errors());
-            }
-        }
-        BatchResponse::Batch(rs) => {
-            for (r, rc) in rs.iter_mut().zip(&contexts) {
-                r.errors.extend(rc.take_field_errors());
-            }
-        }
-    }
 
     // No SENSITIVE value leaves without its read in the audit trail.
     let mutations = contexts.iter().map(|rc| rc.audit.mutations_committed()).sum();
@@ -366,8 +372,9 @@ async fn run(state: &HttpState, rid: &RequestId, principal: Principal, client: S
     let tag = |r: &mut async_graphql::Response| {
         for e in &mut r.errors {
             let ext = e.extensions.get_or_insert_with(Default::default);
-            // Our own errors all carry a code; what reaches here without one is the executor
-            // refusing an input value (e.g. a variable that does not fit its type).
+            // Our own errors all carry a code, and the guardrails coded those of requests
+            // refused before they ran; what reaches here without one is the executor refusing
+            // an input value of a field (e.g. a date that does not parse).
             if ext.get("code").is_none() {
                 ext.set("code", code::BAD_USER_INPUT);
             }

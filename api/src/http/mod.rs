@@ -34,6 +34,8 @@ pub struct HttpState {
     pub schema: AppSchema,
     /// The schema for anonymous callers: no introspection, no field suggestions.
     pub public_schema: AppSchema,
+    /// Parsing, limits and rate limits before an operation runs; codes and nulls after.
+    pub guardrails: Arc<crate::guardrails::Guardrails>,
     pub db: DatabaseConnection,
     pub verifier: Arc<Verifier>,
     pub graphiql: bool,
