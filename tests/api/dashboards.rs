@@ -305,3 +305,50 @@ async fn the_overview_adds_up_to_the_stored_records() {
         }
     }
 }
+
+#[tokio::test]
+async fn long_fields_of_reports_are_read_wherever_a_list_selects_them() {
+    let app = spawn_app_with_demo(0.05).await;
+    let id = state_id(&app, "AGO").await;
+    let stored = reports_of(&app, id).await;
+
+    // The same state's reports twice: once with titles only (the long columns left unread),
+    // once with every long field, through `edges` and a fragment.
+    let query = r#"query { state(iso3: "AGO") {
+      short: activityReports(first: 5) { nodes { title } }
+      long: activityReports(first: 5) { edges { node { ...Long } } }
+    } }
+    fragment Long on ActivityReport { title description outcomes attThemes participatingOrganizations reviewComment fundingSource }"#;
+    let data = app.data(As::Secretariat, query, json!({})).await;
+    let long = data["state"]["long"]["edges"].as_array().expect("edges");
+    assert_eq!(long.len(), 5);
+    for (edge, want) in long.iter().zip(&stored) {
+        let n = &edge["node"];
+        assert_eq!(n["title"], want.title.as_str());
+        assert_eq!(n["description"], want.description.as_str());
+        assert_eq!(n["outcomes"], json!(want.outcomes));
+        assert_eq!(n["attThemes"], json!(want.att_themes.0));
+        assert_eq!(n["participatingOrganizations"], json!(want.participating_organizations.0));
+        assert_eq!(n["reviewComment"], json!(want.review_comment));
+        assert_eq!(n["fundingSource"], json!(want.funding_source));
+    }
+    assert!(stored.iter().take(5).any(|r| !r.description.is_empty() && !r.att_themes.0.is_empty()));
+    let short: Vec<&Value> = data["state"]["short"]["nodes"].as_array().expect("nodes").iter().collect();
+    assert_eq!(short.len(), 5);
+    assert!(short.iter().all(|n| n.as_object().is_some_and(|o| o.len() == 1)), "{short:?}");
+
+    // And the root list, by the pull query's order.
+    let page = app
+        .data(
+            As::Secretariat,
+            "{ activityReports(first: 3, orderBy: UPDATED_AT) { nodes { id description attThemes } } }",
+            json!({}),
+        )
+        .await;
+    for n in page["activityReports"]["nodes"].as_array().expect("nodes") {
+        let (_, db_id) = api::node::parse_global_id(n["id"].as_str().expect("id")).expect("a global id");
+        let r = entity::activity_report::Entity::find_by_id(db_id).one(&app.db).await.expect("query").expect("report");
+        assert_eq!(n["description"], r.description.as_str());
+        assert_eq!(n["attThemes"], json!(r.att_themes.0));
+    }
+}

@@ -15,8 +15,10 @@ use sea_orm::{
     Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select,
 };
 
+mod columns;
 mod mutations;
 
+pub use columns::ReportColumns;
 pub use mutations::{ActivityReportPayload, ReportsMutation};
 
 use super::organizations::Organization;
@@ -302,6 +304,8 @@ pub struct NestedKey {
     pub id: i64,
     pub args: PageArgs,
     pub total: bool,
+    /// The long columns the page's selection shows.
+    pub columns: ReportColumns,
 }
 
 /// Nested report pages for many parents at once: one windowed statement per distinct page
@@ -358,13 +362,16 @@ impl NestedReports {
         parent: ReportParent,
         args: &PageArgs,
         total: bool,
+        columns: ReportColumns,
         parents: &[i64],
     ) -> ApiResult<HashMap<i64, Page<activity_report::Model>>> {
+        let backend = self.db.get_database_backend();
         let order = latest_first();
         let window = args.window(&order)?;
         let parent_col = Self::parent_column(parent);
         let dir = if window.backwards { "ASC" } else { "DESC" };
-        let inner: SelectStatement = apply_window(self.base(parent, parents), &order, &Window { limit: window.limit, ..window.clone() })
+        let reports = columns.select(self.base(parent, parents), backend);
+        let inner: SelectStatement = apply_window(reports, &order, &Window { limit: window.limit, ..window.clone() })
             .expr_as(parent_col.clone(), "parent_id")
             .expr_as(
                 Expr::cust(format!(
@@ -382,7 +389,6 @@ impl NestedReports {
             .from_subquery(inner, Alias::new("t"))
             .and_where(Expr::col(Alias::new("rn")).lte((window.limit + 1) as i64))
             .to_owned();
-        let backend = self.db.get_database_backend();
         let rows = self.db.query_all_raw(backend.build(&outer)).await?;
         let mut by_parent: HashMap<i64, Vec<(i64, activity_report::Model)>> = HashMap::new();
         for row in rows {
@@ -428,6 +434,7 @@ impl NestedReports {
         &self,
         args: &PageArgs,
         total: bool,
+        columns: ReportColumns,
         parents: &[i64],
     ) -> ApiResult<HashMap<i64, Page<activity_report::Model>>> {
         use activity_report_state as link;
@@ -444,7 +451,7 @@ impl NestedReports {
         let dir = if ascending(&link_order, &window) { Order::Asc } else { Order::Desc };
         let (p, top) = (Alias::new("p"), Alias::new("top"));
         let backend = self.db.get_database_backend();
-        let q = match backend {
+        let mut q = match backend {
             DbBackend::Postgres => {
                 let lateral = within(link::Entity::find(), &link_order, &window)
                     .select_only()
@@ -457,7 +464,6 @@ impl NestedReports {
                     .into_query();
                 Query::select()
                     .expr_as(Expr::col((p.clone(), state::Column::Id)), Alias::new("parent_id"))
-                    .column((activity_report::Entity, Asterisk))
                     .from_as(state::Entity, p.clone())
                     .join_lateral(JoinType::InnerJoin, lateral, top.clone(), Expr::val(true))
                     .join(
@@ -487,7 +493,6 @@ impl NestedReports {
                     .into_query();
                 Query::select()
                     .column((top.clone(), Alias::new("parent_id")))
-                    .column((activity_report::Entity, Asterisk))
                     .from_subquery(numbered, top.clone())
                     .join(
                         JoinType::InnerJoin,
@@ -499,6 +504,7 @@ impl NestedReports {
                     .to_owned()
             }
         };
+        columns.add_to(&mut q, backend);
         let mut by_parent: HashMap<i64, Vec<activity_report::Model>> = HashMap::new();
         for row in self.db.query_all_raw(backend.build(&q)).await? {
             let parent_id: i64 = row.try_get("", "parent_id")?;
@@ -542,13 +548,13 @@ impl Loader<NestedKey> for NestedReports {
     type Error = ApiError;
 
     async fn load(&self, keys: &[NestedKey]) -> Result<HashMap<NestedKey, Self::Value>, Self::Error> {
-        let groups = group(keys.to_vec(), |k| (k.parent, k.args.clone(), k.total));
+        let groups = group(keys.to_vec(), |k| (k.parent, k.args.clone(), k.total, k.columns));
         let mut out = HashMap::new();
-        for ((parent, args, total), members) in groups {
+        for ((parent, args, total, columns), members) in groups {
             let ids: Vec<i64> = members.iter().map(|k| k.id).collect();
             let mut pages = match parent {
-                ReportParent::State => self.load_states(&args, total, &ids).await?,
-                ReportParent::Organization => self.load_group(parent, &args, total, &ids).await?,
+                ReportParent::State => self.load_states(&args, total, columns, &ids).await?,
+                ReportParent::Organization => self.load_group(parent, &args, total, columns, &ids).await?,
             };
             for k in members {
                 if let Some(p) = pages.remove(&k.id) {
@@ -570,7 +576,8 @@ async fn nested_page(
     // Reject bad arguments here, naming them, before they reach the batch.
     args.window(&latest_first())?;
     let rc = ctx.request()?;
-    let page = rc.loaders.get::<NestedReports>().load_one(NestedKey { parent, id, args, total }).await?;
+    let key = NestedKey { parent, id, args, total, columns: ReportColumns::shown_by(ctx) };
+    let page = rc.loaders.get::<NestedReports>().load_one(key).await?;
     let page = page.unwrap_or(Page {
         rows: Vec::new(),
         has_next_page: false,
@@ -682,9 +689,10 @@ impl ReportsQuery {
         if let Some(t) = updated_since {
             q = q.filter(activity_report::Column::UpdatedAt.gte(t));
         }
+        let db = ctx.db()?;
+        let q = ReportColumns::shown_by(ctx).select(q, db.get_database_backend());
         let page =
-            paginate(ctx.db()?, q, &order_by.keyset(), &PageArgs { first, after, last, before }, wants_total(ctx))
-                .await?;
+            paginate(db, q, &order_by.keyset(), &PageArgs { first, after, last, before }, wants_total(ctx)).await?;
         Ok(Some(page.map(ActivityReport::from).into()))
     }
 }
