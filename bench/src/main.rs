@@ -6,6 +6,7 @@
 //! `bench/run --scale 1` builds everything in release mode and runs it; `--readme README.md`
 //! writes the results table into the README.
 
+mod cpu;
 mod load;
 mod server;
 
@@ -86,6 +87,30 @@ struct Row {
     raw_per_sec: Option<f64>,
     /// Whether the hand-written statement gave exactly the API's answer.
     same_answer: Option<bool>,
+    /// Where the CPU of one request went.
+    cpu: Cpu,
+}
+
+/// CPU milliseconds per request (per transaction for pgbench), by side.
+#[derive(Debug, Default, Clone, Copy)]
+struct Cpu {
+    /// The server (on SQLite, the database too: it runs inside).
+    server: Option<f64>,
+    /// PostgreSQL's processes, serving the API.
+    database: Option<f64>,
+    /// PostgreSQL's processes, serving pgbench's hand-written statement.
+    sql_database: Option<f64>,
+}
+
+impl Cpu {
+    /// The highest API/SQL ratio the database alone allows: were the server free, the API
+    /// could not outrun its own statements' cost to the database.
+    fn ceiling(&self) -> Option<f64> {
+        match (self.database, self.sql_database) {
+            (Some(api), Some(sql)) if api > 0.0 => Some(sql / api),
+            _ => None,
+        }
+    }
 }
 
 impl Row {
@@ -210,14 +235,14 @@ async fn bench_one(args: &Args, bin: &Path, db: &Database) -> Result<Run, String
         };
         let job = Job::Read { body: body.to_string().into(), token: wgtu.clone() };
         let pg = db.postgres.as_ref().map(|(pg, _)| (pg.as_str(), sql.as_str()));
-        let (stats, peak_rss_mib, raw_per_sec) = measure(args, &server, name, &job, args.clients, pg).await?;
-        rows.push(Row { name, stats, peak_rss_mib, raw_per_sec, same_answer });
+        let (stats, peak_rss_mib, raw_per_sec, cpu) = measure(args, &server, name, &job, args.clients, pg).await?;
+        rows.push(Row { name, stats, peak_rss_mib, raw_per_sec, same_answer, cpu });
     }
     let job = Job::Submit { tokens: partners.into(), nonce: format!("{}", std::process::id()) };
     let name = "partner submissions";
     let pg = db.postgres.as_ref().map(|(pg, _)| (pg.as_str(), include_str!("../sql/partner_submission.sql")));
-    let (stats, peak_rss_mib, raw_per_sec) = measure(args, &server, name, &job, args.writers, pg).await?;
-    rows.push(Row { name, stats, peak_rss_mib, raw_per_sec, same_answer: None });
+    let (stats, peak_rss_mib, raw_per_sec, cpu) = measure(args, &server, name, &job, args.writers, pg).await?;
+    rows.push(Row { name, stats, peak_rss_mib, raw_per_sec, same_answer: None, cpu });
 
     Ok(Run { label: db.label(), seed, rows, dashboard_statements, dashboard_audit_rows, dashboard_bytes })
 }
@@ -228,8 +253,8 @@ async fn audit_reads(server: &Server) -> Option<f64> {
 
 /// Warms up, then measures one workload against the server in `--rounds` rounds, taking turns
 /// with the same answer's hand-written SQL through pgbench when `pg` gives the database and
-/// the script. Returns the API's requests over all rounds, its peak RSS, and pgbench's mean
-/// rate.
+/// the script. Returns the API's requests over all rounds, its peak RSS, pgbench's mean rate,
+/// and the CPU each side spent per request.
 async fn measure(
     args: &Args,
     server: &Server,
@@ -237,7 +262,7 @@ async fn measure(
     job: &Job,
     clients: usize,
     pg: Option<(&str, &str)>,
-) -> Result<(Stats, Option<f64>, Option<f64>), String> {
+) -> Result<(Stats, Option<f64>, Option<f64>, Cpu), String> {
     let url = server.graphql();
     let script = match pg {
         Some((pg, sql)) => {
@@ -256,14 +281,35 @@ async fn measure(
     server.reset_peak_rss();
     let mut stats = Stats::default();
     let mut raw_rates = Vec::new();
+    // CPU seconds: the server's and PostgreSQL's under the API, PostgreSQL's under pgbench
+    // (the machine's busy time less pgbench's own: its backends end before they can be read),
+    // and pgbench's transactions.
+    let (mut server_secs, mut db_secs, mut sql_db_secs, mut sql_txs) = (Some(0.0), 0.0, Some(0.0), 0.0);
     for round in 0..args.rounds {
+        let before = (cpu::process(server.pid()), cpu::postgres());
         let this = load::drive(&url, job, clients, Duration::from_secs(args.duration), &format!("run{round}")).await;
+        let after = (cpu::process(server.pid()), cpu::postgres());
+        server_secs = server_secs.zip(before.0.zip(after.0)).map(|(sum, (b, a))| sum + a - b);
+        db_secs += cpu::postgres_between(&before.1, &after.1);
         let elapsed = this.elapsed;
         stats.absorb(this, elapsed);
         if let Some((pg, path)) = &script {
-            raw_rates.push(server::pgbench(pg, path, clients, args.duration)?);
+            let before = cpu::machine().zip(cpu::children());
+            let rate = server::pgbench(pg, path, clients, args.duration)?;
+            let after = cpu::machine().zip(cpu::children());
+            sql_db_secs =
+                sql_db_secs.zip(before.zip(after)).map(|(sum, ((mb, cb), (ma, ca)))| sum + (ma - mb) - (ca - cb));
+            sql_txs += rate * args.duration as f64;
+            raw_rates.push(rate);
         }
     }
+    let per = |secs: f64, n: f64| (n > 0.0).then(|| secs * 1000.0 / n);
+    let requests = stats.requests as f64;
+    let cpu = Cpu {
+        server: server_secs.and_then(|s| per(s, requests)),
+        database: script.as_ref().and_then(|_| per(db_secs, requests)),
+        sql_database: script.as_ref().and(sql_db_secs).and_then(|s| per(s, sql_txs)),
+    };
     let rss = server.peak_rss_mib();
     let raw = (!raw_rates.is_empty()).then(|| raw_rates.iter().sum::<f64>() / raw_rates.len() as f64);
     println!(
@@ -275,7 +321,7 @@ async fn measure(
         stats.first_error.as_ref().map(|e| format!(" (first: {e})")).unwrap_or_default(),
         raw.map(|r| format!("; hand-written SQL through pgbench: {r:.0} req/s")).unwrap_or_default(),
     );
-    Ok((stats, rss, raw))
+    Ok((stats, rss, raw, cpu))
 }
 
 /// The cursor after which the last 100 reports lie, and the same position as SQL.
@@ -355,8 +401,11 @@ fn table(args: &Args, run: &Run) -> String {
         args.duration,
         args.warmup
     );
-    let _ = writeln!(out, "| workload | req/s | p50 ms | p99 ms | errors | peak RSS MiB | SQL req/s | API / SQL |");
-    let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let _ = writeln!(
+        out,
+        "| workload | req/s | p50 ms | p99 ms | errors | peak RSS MiB | CPU ms/req: server + db | SQL req/s | SQL db ms/req | API / SQL |"
+    );
+    let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for row in &run.rows {
         let raw = row.raw_per_sec.map(|r| format!("{r:.0}")).unwrap_or_else(|| "—".into());
         let ratio = row.ratio().map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_else(|| "—".into());
@@ -364,9 +413,15 @@ fn table(args: &Args, run: &Run) -> String {
             Some(false) => " (answers differ)",
             _ => "",
         };
+        let cpu = match (row.cpu.server, row.cpu.database) {
+            (Some(s), Some(d)) => format!("{s:.2} + {d:.2}"),
+            (Some(s), None) => format!("{s:.2}"),
+            _ => "—".into(),
+        };
+        let sql_cpu = row.cpu.sql_database.map(|c| format!("{c:.2}")).unwrap_or_else(|| "—".into());
         let _ = writeln!(
             out,
-            "| {}{mark} | {:.0} | {:.1} | {:.1} | {} | {} | {raw} | {ratio} |",
+            "| {}{mark} | {:.0} | {:.1} | {:.1} | {} | {} | {cpu} | {raw} | {sql_cpu} | {ratio} |",
             row.name,
             row.stats.per_sec(),
             ms(row.stats.percentile(50.0)),
@@ -382,6 +437,17 @@ fn table(args: &Args, run: &Run) -> String {
         run.dashboard_audit_rows.map(|n| format!("{n:.0}")).unwrap_or_else(|| "?".into()),
         run.dashboard_bytes / 1000,
     );
+    if let Some(c) = run.rows.iter().find(|r| r.name == "region dashboard").map(|r| r.cpu)
+        && let Some(ceiling) = c.ceiling()
+    {
+        let _ = writeln!(
+            out,
+            "Its statements cost PostgreSQL {:.2} ms a request, the hand-written one {:.2} ms: were the server free, the dashboard could reach at most {:.0}% of the SQL rate.",
+            c.database.unwrap_or_default(),
+            c.sql_database.unwrap_or_default(),
+            ceiling * 100.0
+        );
+    }
     out
 }
 
@@ -487,6 +553,7 @@ fn json_of(runs: &[Run]) -> Value {
                         "peakRssMib": r.peak_rss_mib,
                         "sqlPerSec": r.raw_per_sec,
                         "sameAnswer": r.same_answer,
+                        "cpuMsPerRequest": { "server": r.cpu.server, "database": r.cpu.database, "sqlDatabase": r.cpu.sql_database },
                     })).collect::<Vec<_>>(),
                 })
             })

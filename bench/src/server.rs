@@ -167,6 +167,11 @@ impl Server {
         Err(format!("the server did not become ready; see {}", log.display()))
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn graphql(&self) -> String {
         format!("{}/graphql", self.base)
     }

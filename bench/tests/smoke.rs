@@ -61,8 +61,11 @@ fn the_bench_runs_every_workload_without_an_error() {
             assert!(w["requests"].as_u64() > Some(0), "{label} sent no request:\n{log}");
             assert_eq!(w["errors"].as_u64(), Some(0), "{label} had errors ({}):\n{log}", w["firstError"]);
             assert!(w["peakRssMib"].as_f64() > Some(0.0), "{label} has no peak RSS");
+            assert!(w["cpuMsPerRequest"]["server"].as_f64() > Some(0.0), "{label}: no server CPU:\n{log}");
             if run["database"] == "PostgreSQL" {
                 assert!(w["sqlPerSec"].as_f64() > Some(0.0), "{label} has no pgbench rate:\n{log}");
+                assert!(w["cpuMsPerRequest"]["database"].as_f64() > Some(0.0), "{label}: no database CPU:\n{log}");
+                assert!(w["cpuMsPerRequest"]["sqlDatabase"].as_f64() > Some(0.0), "{label}: no SQL CPU:\n{log}");
                 if w["name"] != "partner submissions" {
                     assert_eq!(w["sameAnswer"], true, "{label}: the SQL must give the API's answer");
                 }
