@@ -8,6 +8,7 @@
 //!   advice, partners' reports, dashboards, audit), each with its types, queries and loaders;
 //! - `auth`: principals, tokens, access classes and the guard that enforces them;
 //! - `http`, `startup`, `cli`, `config`, `telemetry`, `metrics`: serving and running;
+//! - `guardrails`, `limits`, `rate_limit`: what an operation must pass before it runs;
 //! - `db`, `loaders`, `pagination`, `connection`, `node`: data access shared by the areas;
 //! - `seed`: demo data.
 
