@@ -451,55 +451,32 @@ impl NestedReports {
         let dir = if ascending(&link_order, &window) { Order::Asc } else { Order::Desc };
         let (p, top) = (Alias::new("p"), Alias::new("top"));
         let backend = self.db.get_database_backend();
-        let mut q = match backend {
-            DbBackend::Postgres => {
-                let lateral = within(link::Entity::find(), &link_order, &window)
-                    .select_only()
-                    .column(link::Column::ReportId)
-                    .filter(Expr::col((link::Entity, link::Column::StateId)).equals((p.clone(), state::Column::Id)))
-                    .filter(visible.clone())
-                    .order_by(link::Column::StartDate, dir.clone())
-                    .order_by(link::Column::ReportId, dir)
-                    .limit(window.limit + 1)
-                    .into_query();
-                Query::select()
-                    .expr_as(Expr::col((p.clone(), state::Column::Id)), Alias::new("parent_id"))
-                    .from_as(state::Entity, p.clone())
-                    .join_lateral(JoinType::InnerJoin, lateral, top.clone(), Expr::val(true))
-                    .join(
-                        JoinType::InnerJoin,
-                        activity_report::Entity,
-                        Expr::col((activity_report::Entity, activity_report::Column::Id))
-                            .equals((top, link::Column::ReportId)),
-                    )
-                    .and_where(Expr::col((p, state::Column::Id)).is_in(parents.iter().copied()))
-                    .to_owned()
-            }
-            _ => {
-                // SQLite has no lateral joins, but runs a correlated `IN (... LIMIT n)` once per
-                // state, from the same index: numbering every link of the states with a
-                // window function instead cost fifty times as much.
-                let latest = within(link::Entity::find(), &link_order, &window)
-                    .select_only()
-                    .column(link::Column::ReportId)
-                    .filter(Expr::col((link::Entity, link::Column::StateId)).equals((p.clone(), state::Column::Id)))
-                    .filter(visible.clone())
-                    .order_by(link::Column::StartDate, dir.clone())
-                    .order_by(link::Column::ReportId, dir)
-                    .limit(window.limit + 1)
-                    .into_query();
-                Query::select()
-                    .expr_as(Expr::col((p.clone(), state::Column::Id)), Alias::new("parent_id"))
-                    .from_as(state::Entity, p.clone())
-                    .join(
-                        JoinType::InnerJoin,
-                        activity_report::Entity,
-                        Expr::col((activity_report::Entity, activity_report::Column::Id)).in_subquery(latest),
-                    )
-                    .and_where(Expr::col((p, state::Column::Id)).is_in(parents.iter().copied()))
-                    .to_owned()
-            }
-        };
+        // The first rows of one state `p`, from the links' index.
+        let latest = within(link::Entity::find(), &link_order, &window)
+            .select_only()
+            .column(link::Column::ReportId)
+            .filter(Expr::col((link::Entity, link::Column::StateId)).equals((p.clone(), state::Column::Id)))
+            .filter(visible.clone())
+            .order_by(link::Column::StartDate, dir.clone())
+            .order_by(link::Column::ReportId, dir)
+            .limit(window.limit + 1)
+            .into_query();
+        let report_id = Expr::col((activity_report::Entity, activity_report::Column::Id));
+        let mut q = Query::select();
+        q.expr_as(Expr::col((p.clone(), state::Column::Id)), Alias::new("parent_id")).from_as(state::Entity, p.clone());
+        if backend == DbBackend::Postgres {
+            q.join_lateral(JoinType::InnerJoin, latest, top.clone(), Expr::val(true)).join(
+                JoinType::InnerJoin,
+                activity_report::Entity,
+                report_id.equals((top, link::Column::ReportId)),
+            );
+        } else {
+            // SQLite has no lateral joins, but runs a correlated `IN (... LIMIT n)` once per
+            // state, from the same index: numbering every link of the states with a window
+            // function instead cost fifty times as much.
+            q.join(JoinType::InnerJoin, activity_report::Entity, report_id.in_subquery(latest));
+        }
+        q.and_where(Expr::col((p, state::Column::Id)).is_in(parents.iter().copied()));
         columns.add_to(&mut q, backend);
         let mut by_parent: HashMap<i64, Vec<activity_report::Model>> = HashMap::new();
         for row in self.db.query_all_raw(backend.build(&q)).await? {
