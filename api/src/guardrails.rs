@@ -12,12 +12,12 @@
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
-use async_graphql::parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
 use async_graphql::{Name, PathSegment, Request, Response, ServerError, Value};
 
 use crate::context::RequestContext;
 use crate::error::code;
-use crate::limits::{Limits, TypeInfo, measure, operation};
+use crate::limits::{Limits, TypeInfo, measure, operation, root_type};
 use crate::rate_limit::RateLimiter;
 
 /// `extensions.code` of a query that does not parse.
@@ -62,7 +62,7 @@ impl Default for DocumentCache {
 /// The limits, the caller's budgets and the parsed documents; one for the whole server.
 pub struct Guardrails {
     pub limits: Limits,
-    pub types: Arc<TypeInfo>,
+    pub types: TypeInfo,
     pub limiter: Option<Arc<RateLimiter>>,
     pub documents: DocumentCache,
 }
@@ -75,12 +75,12 @@ fn error(message: String, code: &str, fill: impl FnOnce(&mut async_graphql::Erro
     e
 }
 
-fn with_code(mut e: ServerError, code: &str) -> ServerError {
+/// Gives `e` the code `code` unless it has one.
+fn code_unless_coded(e: &mut ServerError, code: &str) {
     let ext = e.extensions.get_or_insert_with(Default::default);
     if ext.get("code").is_none() {
         ext.set("code", code);
     }
-    e
 }
 
 impl Guardrails {
@@ -92,8 +92,11 @@ impl Guardrails {
         let doc = match self.documents.get(&request.query) {
             Some(doc) => doc,
             None => {
-                let doc = async_graphql::parser::parse_query(&request.query)
-                    .map_err(|e| with_code(ServerError::from(e), GRAPHQL_PARSE_FAILED))?;
+                let doc = async_graphql::parser::parse_query(&request.query).map_err(|e| {
+                    let mut e = ServerError::from(e);
+                    code_unless_coded(&mut e, GRAPHQL_PARSE_FAILED);
+                    e
+                })?;
                 let doc = Arc::new(doc);
                 self.documents.put(&request.query, &doc);
                 doc
@@ -139,23 +142,13 @@ impl Guardrails {
             return;
         }
         if let Some(op) = operation(doc, operation_name) {
-            let root = match op.node.ty {
-                OperationType::Query => "Query",
-                OperationType::Mutation => "Mutation",
-                OperationType::Subscription => "Subscription",
-            };
             let walk = Walk { doc, types: &self.types };
             for e in &response.errors {
-                walk.null_failed_field(&mut response.data, &e.path, &op.node.selection_set.node, root);
+                walk.null_failed_field(&mut response.data, &e.path, &op.node.selection_set.node, root_type(op.node.ty));
             }
         }
-        for e in &mut response.errors {
-            if e.path.is_empty() {
-                let ext = e.extensions.get_or_insert_with(Default::default);
-                if ext.get("code").is_none() {
-                    ext.set("code", GRAPHQL_VALIDATION_FAILED);
-                }
-            }
+        for e in response.errors.iter_mut().filter(|e| e.path.is_empty()) {
+            code_unless_coded(e, GRAPHQL_VALIDATION_FAILED);
         }
     }
 }
@@ -272,7 +265,7 @@ mod tests {
     fn guardrails() -> Guardrails {
         Guardrails {
             limits: Limits::default(),
-            types: std::sync::Arc::new(TypeInfo::from_sdl(&crate::schema::sdl())),
+            types: TypeInfo::from_sdl(&crate::schema::sdl()),
             limiter: None,
             documents: DocumentCache::new(),
         }

@@ -263,6 +263,16 @@ impl<'a> Walk<'a> {
     }
 }
 
+/// The root type an operation of kind `ty` selects from.
+pub fn root_type(ty: async_graphql::parser::types::OperationType) -> &'static str {
+    use async_graphql::parser::types::OperationType;
+    match ty {
+        OperationType::Query => "Query",
+        OperationType::Mutation => "Mutation",
+        OperationType::Subscription => "Subscription",
+    }
+}
+
 /// Measures the operation `name` of `doc` (the only one when `name` is `None`).
 pub fn measure(
     doc: &ExecutableDocument,
@@ -275,12 +285,7 @@ pub fn measure(
         Walk { doc, types, variables, max_depth: limits.max_depth, cost: Cost::default(), fragments: HashSet::new() };
     if let Some(op) = operation(doc, name) {
         walk.cost.directives += op.node.directives.len();
-        let root = match op.node.ty {
-            async_graphql::parser::types::OperationType::Query => "Query",
-            async_graphql::parser::types::OperationType::Mutation => "Mutation",
-            async_graphql::parser::types::OperationType::Subscription => "Subscription",
-        };
-        walk.cost.complexity = walk.set(&op.node.selection_set.node, Some(root), 1);
+        walk.cost.complexity = walk.set(&op.node.selection_set.node, Some(root_type(op.node.ty)), 1);
     }
     walk.cost
 }

@@ -95,12 +95,16 @@ impl Application {
         let listener =
             TcpListener::bind(config.bind).await.map_err(|source| StartupError::Bind { addr: config.bind, source })?;
         let limits = config.limits.limits();
-        let types = Arc::new(TypeInfo::from_sdl(&crate::schema::sdl()));
         let limiter = RateLimiter::new(config.limits.rate_limit_per_sec, config.limits.rate_limit_burst).map(Arc::new);
-        let guardrails =
-            Guardrails { limits: limits.clone(), types, limiter: limiter.clone(), documents: DocumentCache::new() };
         let schema = build_schema(&db, false);
-        let exports = crate::http::exports::Catalog::from_sdl(&schema.sdl())?;
+        let sdl = schema.sdl();
+        let guardrails = Guardrails {
+            limits: limits.clone(),
+            types: TypeInfo::from_sdl(&sdl),
+            limiter: limiter.clone(),
+            documents: DocumentCache::new(),
+        };
+        let exports = crate::http::exports::Catalog::from_sdl(&sdl)?;
         let registered = persisted.operations().iter().map(|op| op.name.clone()).collect();
         let metrics = Metrics::new(db.clone(), statements.clone(), limiter.clone(), registered);
         let state = HttpState {

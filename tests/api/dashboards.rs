@@ -353,45 +353,51 @@ async fn long_fields_of_reports_are_read_wherever_a_list_selects_them() {
     }
 }
 
+/// Which way to page through a list: its paging arguments, the page-info flag that says more
+/// lie beyond, and the cursor to go on from.
+struct Direction {
+    args: &'static str,
+    more: &'static str,
+    cursor: &'static str,
+}
+
+const FORWARD: Direction = Direction { args: "first: 3, after: $c", more: "hasNextPage", cursor: "endCursor" };
+const BACKWARD: Direction = Direction { args: "last: 3, before: $c", more: "hasPreviousPage", cursor: "startCursor" };
+
+/// The report ids of every page of Ghana's reports, read in `way`, in the order they came.
+async fn ghana_pages(app: &TestApp, way: &Direction) -> Vec<Vec<i64>> {
+    let query = format!(
+        "query($c: String) {{ state(iso3: \"GHA\") {{ activityReports({}) {{ pageInfo {{ {} {} }} edges {{ node {{ id }} }} }} }} }}",
+        way.args, way.more, way.cursor
+    );
+    let (mut pages, mut cursor) = (Vec::new(), Value::Null);
+    loop {
+        let data = app.data(As::Wgtu, &query, json!({ "c": cursor })).await;
+        let page = &data["state"]["activityReports"];
+        pages.push(
+            page["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| api::node::parse_global_id(e["node"]["id"].as_str().expect("id")).expect("a global id").1)
+                .collect(),
+        );
+        if page["pageInfo"][way.more] != true {
+            return pages;
+        }
+        cursor = page["pageInfo"][way.cursor].clone();
+    }
+}
+
 #[tokio::test]
 async fn a_state_s_reports_page_forwards_and_backwards_in_their_order() {
     let app = spawn_app_with_demo(0.05).await;
     let id = state_id(&app, "GHA").await;
     let want: Vec<i64> = reports_of(&app, id).await.iter().map(|r| r.id).collect();
     assert!(want.len() > 3 && !want.len().is_multiple_of(3), "pages full and partial: {}", want.len());
-    let ids = |page: &Value| -> Vec<i64> {
-        page["edges"]
-            .as_array()
-            .expect("edges")
-            .iter()
-            .map(|e| api::node::parse_global_id(e["node"]["id"].as_str().expect("id")).expect("a global id").1)
-            .collect()
-    };
 
-    let forward = "query($after: String) { state(iso3: \"GHA\") { activityReports(first: 3, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } } }";
-    let (mut seen, mut after) = (Vec::new(), Value::Null);
-    loop {
-        let data = app.data(As::Wgtu, forward, json!({ "after": after })).await;
-        let page = &data["state"]["activityReports"];
-        seen.extend(ids(page));
-        if page["pageInfo"]["hasNextPage"] != true {
-            break;
-        }
-        after = page["pageInfo"]["endCursor"].clone();
-    }
-    assert_eq!(seen, want);
-
-    let backward = "query($before: String) { state(iso3: \"GHA\") { activityReports(last: 3, before: $before) { pageInfo { hasPreviousPage startCursor } edges { node { id } } } } }";
-    let (mut pages, mut before) = (Vec::new(), Value::Null);
-    loop {
-        let data = app.data(As::Wgtu, backward, json!({ "before": before })).await;
-        let page = &data["state"]["activityReports"];
-        pages.push(ids(page));
-        if page["pageInfo"]["hasPreviousPage"] != true {
-            break;
-        }
-        before = page["pageInfo"]["startCursor"].clone();
-    }
-    let seen: Vec<i64> = pages.into_iter().rev().flatten().collect();
-    assert_eq!(seen, want);
+    let forward: Vec<i64> = ghana_pages(&app, &FORWARD).await.into_iter().flatten().collect();
+    assert_eq!(forward, want);
+    let backward: Vec<i64> = ghana_pages(&app, &BACKWARD).await.into_iter().rev().flatten().collect();
+    assert_eq!(backward, want);
 }
