@@ -187,6 +187,10 @@ pub struct ServeArgs {
     /// Serve metrics in the Prometheus text format on `GET /metrics` (same address as the API).
     #[arg(long, env = "ATT_METRICS", default_value_t = true, action = clap::ArgAction::Set)]
     pub metrics: bool,
+    /// Answer the dashboards' most common queries with one PostgreSQL statement each, where the
+    /// planner can (see the README); `false` resolves every query field by field.
+    #[arg(long, env = "ATT_PLANNED_READS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub planned_reads: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]

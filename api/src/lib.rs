@@ -31,6 +31,7 @@ pub mod metrics;
 pub mod mutations;
 pub mod node;
 pub mod pagination;
+pub mod planned;
 pub mod rate_limit;
 pub mod scalars;
 pub mod schema;

@@ -6,10 +6,13 @@ use std::collections::{HashMap, HashSet};
 
 use async_graphql::parser::parse_schema;
 use async_graphql::parser::types::{
-    BaseType, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet, TypeKind, TypeSystemDefinition,
+    BaseType, ConstDirective, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet, TypeKind,
+    TypeSystemDefinition,
 };
 use async_graphql::{Positioned, Value as ConstValue, Variables};
 
+use crate::auth::AccessClass;
+use crate::auth::guard::class_by_name;
 use crate::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// The limits, all configurable; the defaults fit the dashboards' and scripts' queries with
@@ -104,6 +107,10 @@ struct FieldInfo {
     paged: bool,
     /// Whether it may be `null`.
     nullable: bool,
+    /// Its access class, as `@access` declares it.
+    access: Option<AccessClass>,
+    /// The access classes its arguments declare.
+    args: Vec<(String, AccessClass)>,
 }
 
 /// The schema's object and interface fields, read once from its SDL.
@@ -134,7 +141,14 @@ impl TypeInfo {
                 let list = list && !connection;
                 let paged = f.node.arguments.iter().any(|a| a.node.name.node == "first" || a.node.name.node == "last");
                 let nullable = f.node.ty.node.nullable;
-                map.insert(f.node.name.node.to_string(), FieldInfo { ty, list, paged, nullable });
+                let access = access_of(&f.node.directives);
+                let args = f
+                    .node
+                    .arguments
+                    .iter()
+                    .filter_map(|a| Some((a.node.name.node.to_string(), access_of(&a.node.directives)?)))
+                    .collect();
+                map.insert(f.node.name.node.to_string(), FieldInfo { ty, list, paged, nullable, access, args });
             }
         }
         Self { fields }
@@ -144,9 +158,24 @@ impl TypeInfo {
         self.fields.get(parent)?.get(name)
     }
 
+    /// The access class `@access` declares on the field `name` of `parent`, and those its
+    /// arguments declare.
+    pub fn access(&self, parent: &str, name: &str) -> Option<(AccessClass, &[(String, AccessClass)])> {
+        self.field(parent, name).and_then(|f| Some((f.access?, f.args.as_slice())))
+    }
+
     /// The named type the field `name` of `parent` returns, and whether it may be `null`.
     pub fn returns(&self, parent: &str, name: &str) -> Option<(&str, bool)> {
         self.field(parent, name).map(|f| (f.ty.as_str(), f.nullable))
+    }
+}
+
+/// The class an `@access(class: ...)` among `directives` names.
+fn access_of(directives: &[Positioned<ConstDirective>]) -> Option<AccessClass> {
+    let d = directives.iter().find(|d| d.node.name.node == "access")?;
+    match d.node.get_argument("class").map(|v| &v.node) {
+        Some(ConstValue::Enum(name)) => class_by_name(name.as_str()),
+        _ => None,
     }
 }
 

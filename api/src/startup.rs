@@ -16,6 +16,7 @@ use crate::http::persisted::PersistedOperations;
 use crate::http::{HttpOptions, HttpState};
 use crate::limits::TypeInfo;
 use crate::metrics::Metrics;
+use crate::planned::Planner;
 use crate::rate_limit::RateLimiter;
 use crate::schema::AppSchema;
 
@@ -111,6 +112,7 @@ impl Application {
             schema,
             public_schema: build_schema(&db, true),
             guardrails: Arc::new(guardrails),
+            planner: Arc::new(Planner::new(config.planned_reads)),
             db: db.clone(),
             verifier: Arc::new(verifier),
             graphiql: config.graphiql,

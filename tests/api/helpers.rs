@@ -82,6 +82,7 @@ pub fn test_config(database_url: String) -> ServeArgs {
         persisted_operations: None,
         safelist: false,
         metrics: true,
+        planned_reads: true,
         database: DatabaseArgs { database_url, db_max_connections: Some(8) },
         auth: AuthArgs {
             jwt_secret: Some(SecretString::from(SECRET)),

@@ -16,6 +16,7 @@ mod logs;
 mod metrics;
 mod pagination;
 mod persisted;
+mod planned;
 mod plans;
 mod readme;
 mod reference_data;

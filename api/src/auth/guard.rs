@@ -171,17 +171,50 @@ impl FieldGuard {
 
         let class = declared_class(&meta.directive_invocations)
             .ok_or_else(|| ApiError::Internal(format!("{}.{field_name} declares no access class", self.type_name)))?;
-        if !principal.may_read(class, self.owner_org) {
-            return Err(forbidden(principal, &self.type_name, field_name, class));
+        let given = meta
+            .args
+            .iter()
+            .filter_map(|(name, arg)| declared_class(&arg.directive_invocations).map(|c| (name.as_str(), c)))
+            .filter(|(name, _)| argument_given(ctx, name));
+        let read =
+            ReadOf { type_name: &self.type_name, field_name, class, owner_org: self.owner_org, floor: self.floor };
+        if read.decide(principal, given)? {
+            rc.audit.sensitive_read(&self.type_name, field_name, self.record_id);
         }
-        for (arg_name, arg) in &meta.args {
-            if let Some(arg_class) = declared_class(&arg.directive_invocations)
-                && !principal.may_read(arg_class, self.owner_org)
-                && argument_given(ctx, arg_name)
-            {
+        Ok(())
+    }
+}
+
+/// One read of one field of one record, as the guard judges it.
+pub struct ReadOf<'a> {
+    pub type_name: &'a str,
+    pub field_name: &'a str,
+    /// The field's declared class.
+    pub class: AccessClass,
+    /// The organisation owning the record.
+    pub owner_org: Option<i64>,
+    /// The class the record as a whole needs (see [`AccessSubject::floor`]).
+    pub floor: Option<AccessClass>,
+}
+
+impl ReadOf<'_> {
+    /// The one decision on a read, shared by the guard and the planned reads
+    /// (`crate::planned`): `FORBIDDEN` when `principal` may not read the field, filter by one
+    /// of the restricted arguments it was `given`, or read the record at all; otherwise
+    /// whether the read goes to the audit trail.
+    pub fn decide<'n>(
+        &self,
+        principal: &Principal,
+        given: impl IntoIterator<Item = (&'n str, AccessClass)>,
+    ) -> Result<bool, ApiError> {
+        let (type_name, field_name) = (self.type_name, self.field_name);
+        if !principal.may_read(self.class, self.owner_org) {
+            return Err(forbidden(principal, type_name, field_name, self.class));
+        }
+        for (arg_name, arg_class) in given {
+            if !principal.may_read(arg_class, self.owner_org) {
                 return Err(ApiError::Forbidden(format!(
-                    "your role may not filter, order or count by `{arg_name}` of {}.{field_name} ({})",
-                    self.type_name,
+                    "your role may not filter, order or count by `{arg_name}` of {type_name}.{field_name} ({})",
                     class_name(arg_class)
                 )));
             }
@@ -189,12 +222,9 @@ impl FieldGuard {
         if let Some(floor) = self.floor
             && !principal.may_read(floor, self.owner_org)
         {
-            return Err(forbidden(principal, &self.type_name, field_name, floor));
+            return Err(forbidden(principal, type_name, field_name, floor));
         }
-        if class == AccessClass::Sensitive || self.floor == Some(AccessClass::Sensitive) {
-            rc.audit.sensitive_read(&self.type_name, field_name, self.record_id);
-        }
-        Ok(())
+        Ok(self.class == AccessClass::Sensitive || self.floor == Some(AccessClass::Sensitive))
     }
 }
 

@@ -301,18 +301,34 @@ fn is_mutation(request: &Request) -> bool {
 /// What running a request gave.
 struct Ran {
     response: BatchResponse,
+    /// A planned read's `data`, as JSON text (`response` is then empty).
+    planned: Option<String>,
     /// The rate limiter's decision for the last operation it charged.
     rate: Option<Decision>,
+}
+
+/// What running one operation gave: the executor's response, or a planned read's `data`.
+enum Outcome {
+    Executed(async_graphql::Response),
+    Planned(String),
 }
 
 /// Runs a request or a batch as `principal`, charging `client` (nobody when empty): one
 /// context per operation (its own audit reads), each operation admitted by the guardrails
 /// before it runs and finished by them after, the SENSITIVE reads written to the audit trail
-/// before anything is returned, and every error given a code.
-async fn run(state: &HttpState, rid: &RequestId, principal: Principal, client: String, batch: BatchRequest) -> Ran {
+/// before anything is returned, and every error given a code. A single query the planner can
+/// answer (`plan`) is answered by one statement, its READ events written by it.
+async fn run(
+    state: &HttpState,
+    rid: &RequestId,
+    principal: Principal,
+    client: String,
+    batch: BatchRequest,
+    plan: bool,
+) -> Ran {
     let anonymous = principal.role == Role::Anonymous;
     let schema = if anonymous { &state.public_schema } else { &state.schema };
-    let one = |mut r: Request| {
+    let one = |mut r: Request, plan: bool| {
         let rc = RequestContext::new(
             rid.0.clone(),
             r.operation_name.clone(),
@@ -321,32 +337,56 @@ async fn run(state: &HttpState, rid: &RequestId, principal: Principal, client: S
             state.db.clone(),
         );
         async move {
-            let response = match state.guardrails.admit(&mut r, &rc) {
-                Err(refused) => async_graphql::Response::from_errors(vec![refused]),
-                Ok(doc) => {
-                    let name = r.operation_name.clone();
-                    let mut response = schema.execute(r.data(rc.clone())).await;
-                    state.guardrails.finish(&doc, name.as_deref(), &mut response);
-                    response
-                }
+            let doc = match state.guardrails.admit(&mut r, &rc) {
+                Err(refused) => return (Outcome::Executed(async_graphql::Response::from_errors(vec![refused])), rc),
+                Ok(doc) => doc,
             };
-            (response, rc)
+            let key = plan.then(|| state.planner.key(anonymous, &doc, &r)).flatten();
+            let planned = key.and_then(|k| state.planner.plan(k, &state.db, &state.guardrails.types, &doc, &r, &rc));
+            if let Some(planned) = planned {
+                return match planned.run(&state.db).await {
+                    Ok(answer) => {
+                        state.metrics.audit_events_written(answer.audited, 0);
+                        (Outcome::Planned(answer.data), rc)
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "a planned read failed");
+                        let mut err = ServerError::new("internal error", None);
+                        err.extensions.get_or_insert_with(Default::default).set("code", code::INTERNAL);
+                        (Outcome::Executed(async_graphql::Response::from_errors(vec![err])), rc)
+                    }
+                };
+            }
+            let name = r.operation_name.clone();
+            let mut response = schema.execute(r.data(rc.clone())).await;
+            state.guardrails.finish(&doc, name.as_deref(), &mut response);
+            if let Some(key) = key
+                && response.errors.is_empty()
+            {
+                state.planner.prove(key);
+            }
+            (Outcome::Executed(response), rc)
         }
     };
     // One context per operation of a batch, each with its own audit reads; the operations run
     // one after the other, as async-graphql runs a batch.
     let (mut response, contexts) = match batch {
-        BatchRequest::Single(r) => {
-            let (response, rc) = one(r).await;
-            (BatchResponse::Single(response), vec![rc])
-        }
+        BatchRequest::Single(r) => match one(r, plan).await {
+            (Outcome::Planned(data), rc) => {
+                let rate = rc.rate();
+                return Ran { response: BatchResponse::Single(Default::default()), planned: Some(data), rate };
+            }
+            (Outcome::Executed(response), rc) => (BatchResponse::Single(response), vec![rc]),
+        },
         BatchRequest::Batch(requests) => {
             let mut responses = Vec::with_capacity(requests.len());
             let mut contexts = Vec::with_capacity(requests.len());
             for r in requests {
-                let (response, rc) = one(r).await;
-                responses.push(response);
-                contexts.push(rc);
+                // Planned only alone: a batch's responses are the executor's.
+                if let (Outcome::Executed(response), rc) = one(r, false).await {
+                    responses.push(response);
+                    contexts.push(rc);
+                }
             }
             (BatchResponse::Batch(responses), contexts)
         }
@@ -388,7 +428,7 @@ async fn run(state: &HttpState, rid: &RequestId, principal: Principal, client: S
         BatchResponse::Batch(rs) => rs.iter_mut().for_each(tag),
     }
     let rate = contexts.iter().rev().find_map(|rc| rc.rate());
-    Ran { response, rate }
+    Ran { response, planned: None, rate }
 }
 
 /// Runs one operation as `principal`, exactly as `POST /graphql` would (same schema, guard,
@@ -402,7 +442,7 @@ pub(super) async fn run_one(
     client: String,
     request: Request,
 ) -> async_graphql::Response {
-    match run(state, rid, principal, client, BatchRequest::Single(request)).await.response {
+    match run(state, rid, principal, client, BatchRequest::Single(request), false).await.response {
         BatchResponse::Single(r) => r,
         // `run` answers a single request with a single response; anything else is a bug.
         BatchResponse::Batch(mut rs) => rs.pop().unwrap_or_else(|| {
@@ -423,21 +463,33 @@ async fn execute(
     batch: BatchRequest,
     graphql_response_json: bool,
 ) -> Response {
-    let Ran { response, rate } = run(state, &rid, principal, client, batch).await;
-    observation.outcomes(match &response {
-        BatchResponse::Single(r) => vec![outcome(r)],
-        BatchResponse::Batch(rs) => rs.iter().map(outcome).collect(),
-    });
+    let Ran { response, planned, rate } = run(state, &rid, principal, client, batch, true).await;
+    let body = match planned {
+        Some(data) => {
+            observation.outcomes(vec!["OK".to_owned()]);
+            let mut body = Vec::with_capacity(data.len() + 10);
+            body.extend_from_slice(b"{\"data\":");
+            body.extend_from_slice(data.as_bytes());
+            body.push(b'}');
+            body
+        }
+        None => {
+            observation.outcomes(match &response {
+                BatchResponse::Single(r) => vec![outcome(r)],
+                BatchResponse::Batch(rs) => rs.iter().map(outcome).collect(),
+            });
+            match serde_json::to_vec(&response) {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::error!(error = %e, "serialising the response failed");
+                    return error_response(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, "internal error");
+                }
+            }
+        }
+    };
     let request_error = match &response {
         BatchResponse::Single(r) => is_request_error(r),
         BatchResponse::Batch(rs) => rs.iter().any(is_request_error),
-    };
-    let body = match serde_json::to_vec(&response) {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "serialising the response failed");
-            return error_response(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, "internal error");
-        }
     };
     let refused = rate.is_some_and(|d| !d.allowed);
     let content_type = if graphql_response_json { GRAPHQL_RESPONSE_JSON } else { "application/json" };

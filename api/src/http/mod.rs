@@ -36,6 +36,8 @@ pub struct HttpState {
     pub public_schema: AppSchema,
     /// Parsing, limits and rate limits before an operation runs; codes and nulls after.
     pub guardrails: Arc<crate::guardrails::Guardrails>,
+    /// Dashboards' queries answered by one statement each, where it can (PostgreSQL).
+    pub planner: Arc<crate::planned::Planner>,
     pub db: DatabaseConnection,
     pub verifier: Arc<Verifier>,
     pub graphiql: bool,

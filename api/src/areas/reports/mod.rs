@@ -53,7 +53,7 @@ impl Table for activity_report::Entity {
 /// organisation (the reports, and their links to states): a partner sees accepted reports and
 /// every report of its own organisation; the internal bodies see every report that has been
 /// submitted; drafts stay with their organisation; anonymous callers see accepted reports.
-fn visibility<C: ColumnTrait>(principal: &Principal, review_status: C, organization: C) -> Condition {
+pub(crate) fn visibility<C: ColumnTrait>(principal: &Principal, review_status: C, organization: C) -> Condition {
     let accepted = review_status.eq(StoredReview::Accepted);
     match (principal.role, principal.org_id) {
         (Role::Partner, Some(org)) => Condition::any().add(accepted).add(organization.eq(org)),

@@ -243,7 +243,7 @@ pub enum StateOrder {
 }
 
 impl StateOrder {
-    fn keyset(self) -> Keyset<state::Entity> {
+    pub(crate) fn keyset(self) -> Keyset<state::Entity> {
         let (name, key) = match self {
             Self::Name => ("name", (state::Column::Name, KeyKind::Text)),
             Self::Iso3 => ("iso3", (state::Column::Iso3, KeyKind::Text)),
