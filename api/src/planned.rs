@@ -12,15 +12,16 @@
 //! - only on PostgreSQL, only a single query, and only a document the executor has already
 //!   run once without any error in this process (so it is known to be valid for the schema;
 //!   the planner does not validate);
-//! - only the fields and arguments listed below, with argument values the resolvers would
-//!   accept;
+//! - only the fields and arguments [`Planning::field`] knows (the README lists them), with
+//!   argument values the resolvers would accept;
 //! - only when every field's read is allowed for the caller whatever the record, by the same
 //!   decision the field guard makes ([`ReadOf::decide`]) on the classes `@access` declares in
 //!   the SDL. A read the guard might refuse for some record (a partner's FINANCIAL read of
 //!   its own rows) is never planned: the guard answers it, with its errors.
 //!
 //! Rows come from the same visibility rules the loaders apply ([`Table::visible_to`], the
-//! reports' [`visibility`](crate::areas::reports)), and lists in the loaders' orders. A test
+//! reports' [`visibility`](crate::areas::reports::visibility)), and lists in the loaders'
+//! orders. A test
 //! runs every plannable field for every role both ways and compares data and audit rows.
 
 use std::cell::RefCell;
@@ -136,7 +137,7 @@ impl Planner {
         let vars = variables(&op.node.variable_definitions, &request.variables)?;
         let mut p = Planning { doc, types, principal: &rc.principal, vars, next: 0, audits: Vec::new() };
         let data = p.root(&op.node.selection_set.node)?;
-        Some(Plan { statement: p.statement(data, rc) })
+        Some(Plan { statement: p.statement(data, rc)? })
     }
 }
 
@@ -654,14 +655,14 @@ impl<'a> Planning<'a> {
     }
 
     /// The whole statement: the READ events inserted, and the data as text.
-    fn statement(self, data: Expr, rc: &RequestContext) -> Statement {
+    fn statement(self, data: Expr, rc: &RequestContext) -> Option<Statement> {
         let mut select = Query::select();
         select.expr_as(Expr::cust_with_expr("($1)::text", data), Alias::new("data"));
         let mut audits = self.audits.into_iter();
         let Some(mut reads) = audits.next() else {
             select.expr_as(Expr::val(0i64), Alias::new("audited"));
             let (sql, values) = select.build(PostgresQueryBuilder);
-            return Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
+            return Some(Statement::from_sql_and_values(DbBackend::Postgres, sql, values));
         };
         for more in audits {
             reads.union(UnionType::Distinct, more);
@@ -695,10 +696,8 @@ impl<'a> Planning<'a> {
             A::TargetId,
             A::Field,
         ]);
-        // Ten columns, ten expressions: `select_from` cannot fail here.
-        if insert.select_from(events).is_err() {
-            tracing::error!("the READ events' columns and values differ");
-        }
+        // Ten columns, ten expressions: `select_from` refuses only a mismatch.
+        insert.select_from(events).ok()?;
         insert.returning_col(A::Id);
         let audit = Alias::new("audit");
         let cte = CommonTableExpression::new().query(insert).table_name(audit.clone()).to_owned();
@@ -707,7 +706,7 @@ impl<'a> Planning<'a> {
             Alias::new("audited"),
         );
         let (sql, values) = select.with(WithClause::new().cte(cte).to_owned()).build(PostgresQueryBuilder);
-        Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+        Some(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
     }
 }
 
