@@ -237,6 +237,17 @@ impl Level {
         Expr::col((self.alias.clone(), Alias::new(name)))
     }
 
+    /// The ids of this level's rows, for the audit trail.
+    fn ids(&self) -> Option<SelectStatement> {
+        let reach = self.reach.clone()?;
+        Some(
+            Query::select()
+                .column((self.alias.clone(), Alias::new("id")))
+                .from_subquery(reach, self.alias.clone())
+                .to_owned(),
+        )
+    }
+
     /// Reads only the used columns in `rows`, when they are whole rows of one table.
     fn prune(&self, rows: &mut SelectStatement) {
         let Some(table) = self.table else { return };
@@ -492,6 +503,14 @@ impl<'a> Planning<'a> {
         Level::new(kind, alias, Some(table), reach)
     }
 
+    /// A child level whose rows, for all the parent's rows at once, are `all`: a whole list
+    /// of each parent, read for the audit trail in one pass rather than parent by parent.
+    fn children_of(&mut self, kind: Kind, table: &'static str, all: Option<SelectStatement>) -> Level {
+        let alias = self.alias();
+        let reach = all.map(|rows| Query::select().column(Asterisk).from_subquery(rows, alias.clone()).to_owned());
+        Level::new(kind, alias, Some(table), reach)
+    }
+
     /// The JSON object of one row of `level`, with the fields `set` selects.
     fn object(&mut self, level: &Level, set: &'a SelectionSet) -> Option<Expr> {
         let type_name = level.kind.name();
@@ -559,22 +578,28 @@ impl<'a> Planning<'a> {
             (Kind::CurrencyAmount, "amount") => {
                 Some(Expr::cust_with_expr("(($1) / 100.0)::numeric(20, 2)::text", col("amount")))
             }
-            (Kind::State, "currentAssessment" | "assessments") => {
-                let rows = children::<AssessmentsOfState>(self.principal, id);
-                if name == "currentAssessment" {
-                    let mut rows = rows;
-                    rows.limit(1);
-                    let child = self.child(level, Kind::Assessment, assessment::Entity.table_name(), &rows);
-                    self.one(rows, &child, &field.selection_set.node)
-                } else {
-                    let child = self.child(level, Kind::Assessment, assessment::Entity.table_name(), &rows);
-                    self.list(rows, &child, &field.selection_set.node)
-                }
+            (Kind::State, "currentAssessment") => {
+                let mut rows = children::<AssessmentsOfState>(self.principal, |c| c.eq(id));
+                rows.limit(1);
+                let child = self.child(level, Kind::Assessment, assessment::Entity.table_name(), &rows);
+                self.one(rows, &child, &field.selection_set.node)
+            }
+            (Kind::State, "assessments") => {
+                let rows = children::<AssessmentsOfState>(self.principal, |c| c.eq(id));
+                let all = level.ids().map(|ids| children::<AssessmentsOfState>(self.principal, |c| c.in_subquery(ids)));
+                let child = self.children_of(Kind::Assessment, assessment::Entity.table_name(), all);
+                self.list(rows, &child, &field.selection_set.node)
             }
             (Kind::State, "supportNeeds") => {
-                let mut rows = children::<NeedsOfState>(self.principal, id);
-                floored_out(&mut rows, Kind::SupportNeed, support_need::Entity.table_name(), self.principal);
-                let child = self.child(level, Kind::SupportNeed, support_need::Entity.table_name(), &rows);
+                let table = support_need::Entity.table_name();
+                let mut rows = children::<NeedsOfState>(self.principal, |c| c.eq(id));
+                floored_out(&mut rows, Kind::SupportNeed, table, self.principal);
+                let all = level.ids().map(|ids| {
+                    let mut all = children::<NeedsOfState>(self.principal, |c| c.in_subquery(ids));
+                    floored_out(&mut all, Kind::SupportNeed, table, self.principal);
+                    all
+                });
+                let child = self.children_of(Kind::SupportNeed, table, all);
                 self.list(rows, &child, &field.selection_set.node)
             }
             (Kind::State, "vtfApproved") => {
@@ -722,10 +747,11 @@ fn first(value: Option<Value>) -> Option<i32> {
     }
 }
 
-/// The children of relation `R` of the row whose id is `parent_id`, visible to `principal`,
-/// in the relation's order: the rows the loader would give.
-fn children<R: HasMany>(principal: &Principal, parent_id: Expr) -> SelectStatement {
-    let parent = Expr::col((R::Child::default(), R::parent_column())).eq(parent_id);
+/// The children of relation `R` whose parent column meets `parent` (equals a parent's id, or
+/// is among a set of them), visible to `principal`, in the relation's order: the rows the
+/// loader would give.
+fn children<R: HasMany>(principal: &Principal, parent: impl FnOnce(Expr) -> Expr) -> SelectStatement {
+    let parent = parent(Expr::col((R::Child::default(), R::parent_column())));
     R::order(<R::Child as Table>::find_visible(principal).filter(parent)).into_query()
 }
 
