@@ -6,13 +6,12 @@ use std::collections::{HashMap, HashSet};
 
 use async_graphql::parser::parse_schema;
 use async_graphql::parser::types::{
-    BaseType, ConstDirective, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet, TypeKind,
-    TypeSystemDefinition,
+    BaseType, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet, TypeKind, TypeSystemDefinition,
 };
 use async_graphql::{Positioned, Value as ConstValue, Variables};
 
 use crate::auth::AccessClass;
-use crate::auth::guard::class_by_name;
+use crate::auth::guard::sdl_class;
 use crate::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// The limits, all configurable; the defaults fit the dashboards' and scripts' queries with
@@ -141,12 +140,12 @@ impl TypeInfo {
                 let list = list && !connection;
                 let paged = f.node.arguments.iter().any(|a| a.node.name.node == "first" || a.node.name.node == "last");
                 let nullable = f.node.ty.node.nullable;
-                let access = access_of(&f.node.directives);
+                let access = sdl_class(&f.node.directives);
                 let args = f
                     .node
                     .arguments
                     .iter()
-                    .filter_map(|a| Some((a.node.name.node.to_string(), access_of(&a.node.directives)?)))
+                    .filter_map(|a| Some((a.node.name.node.to_string(), sdl_class(&a.node.directives)?)))
                     .collect();
                 map.insert(f.node.name.node.to_string(), FieldInfo { ty, list, paged, nullable, access, args });
             }
@@ -167,15 +166,6 @@ impl TypeInfo {
     /// The named type the field `name` of `parent` returns, and whether it may be `null`.
     pub fn returns(&self, parent: &str, name: &str) -> Option<(&str, bool)> {
         self.field(parent, name).map(|f| (f.ty.as_str(), f.nullable))
-    }
-}
-
-/// The class an `@access(class: ...)` among `directives` names.
-fn access_of(directives: &[Positioned<ConstDirective>]) -> Option<AccessClass> {
-    let d = directives.iter().find(|d| d.node.name.node == "access")?;
-    match d.node.get_argument("class").map(|v| &v.node) {
-        Some(ConstValue::Enum(name)) => class_by_name(name.as_str()),
-        _ => None,
     }
 }
 

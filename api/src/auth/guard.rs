@@ -18,8 +18,9 @@
 
 use std::borrow::Cow;
 
+use async_graphql::parser::types::ConstDirective;
 use async_graphql::registry::{MetaDirectiveInvocation, MetaField};
-use async_graphql::{Context, Enum, Guard, OutputType, TypeDirective, Value};
+use async_graphql::{Context, Enum, Guard, OutputType, Positioned, TypeDirective, Value};
 
 use super::{Principal, Role};
 use crate::context::RequestContext;
@@ -89,6 +90,16 @@ pub trait AccessSubject {
 pub fn declared_class(directives: &[MetaDirectiveInvocation]) -> Option<AccessClass> {
     let d = directives.iter().find(|d| d.name == "access")?;
     match d.args.get("class")? {
+        Value::Enum(name) => class_by_name(name.as_str()),
+        _ => None,
+    }
+}
+
+/// The access class declared by `@access` among a field's or argument's directives, as
+/// parsed from the SDL.
+pub fn sdl_class(directives: &[Positioned<ConstDirective>]) -> Option<AccessClass> {
+    let d = directives.iter().find(|d| d.node.name.node == "access")?;
+    match &d.node.get_argument("class")?.node {
         Value::Enum(name) => class_by_name(name.as_str()),
         _ => None,
     }

@@ -7,10 +7,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use async_graphql::parser::types::{BaseType, ConstDirective, FieldDefinition, Type, TypeKind, TypeSystemDefinition};
-use async_graphql::parser::{Positioned, parse_schema};
+use async_graphql::parser::parse_schema;
+use async_graphql::parser::types::{BaseType, FieldDefinition, Type, TypeKind, TypeSystemDefinition};
 
-use crate::auth::guard::class_by_name;
+use crate::auth::guard::sdl_class;
 use crate::auth::{AccessClass, Principal};
 
 /// The paging arguments of a list field: the export sets them itself.
@@ -161,14 +161,6 @@ fn base_name(ty: &Type) -> &str {
     }
 }
 
-fn declared(directives: &[Positioned<ConstDirective>]) -> Option<AccessClass> {
-    let d = directives.iter().find(|d| d.node.name.node == "access")?;
-    match &d.node.get_argument("class")?.node {
-        async_graphql::Value::Enum(name) => class_by_name(name.as_str()),
-        _ => None,
-    }
-}
-
 /// The object types of the SDL and which type names are leaves (scalars and enums).
 struct Index {
     objects: HashMap<String, Vec<FieldDefinition>>,
@@ -184,7 +176,7 @@ impl Index {
     }
 
     fn class(type_name: &str, f: &FieldDefinition) -> Result<AccessClass, CatalogError> {
-        declared(&f.directives)
+        sdl_class(&f.directives)
             .ok_or_else(|| CatalogError(format!("{type_name}.{} declares no access class", f.name.node)))
     }
 
@@ -217,7 +209,7 @@ impl Catalog {
         let mut classes = HashMap::new();
         for (type_name, fields) in &index.objects {
             for f in fields {
-                if let Some(c) = declared(&f.directives) {
+                if let Some(c) = sdl_class(&f.directives) {
                     classes.insert((type_name.clone(), f.name.node.to_string()), c);
                 }
             }
