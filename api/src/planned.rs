@@ -85,13 +85,18 @@ pub struct Answer {
 pub struct DocumentKey(u64);
 
 impl Planner {
-    /// A planner; one not `enabled` plans nothing.
-    pub fn new(enabled: bool) -> Self {
-        Self { enabled, proven: Mutex::default(), hasher: RandomState::new() }
+    /// The planner of a server on `backend`: it plans on PostgreSQL when `enabled`, and
+    /// otherwise does nothing, not even remember documents.
+    pub fn new(enabled: bool, backend: DbBackend) -> Self {
+        Self {
+            enabled: enabled && backend == DbBackend::Postgres,
+            proven: Mutex::default(),
+            hasher: RandomState::new(),
+        }
     }
 
     /// The key of a query's document (for the public schema when `anonymous`), or `None` when
-    /// the planner is off or the operation is not a query.
+    /// the planner is off (or not on PostgreSQL) or the operation is not a query.
     pub fn key(&self, anonymous: bool, doc: &ExecutableDocument, request: &Request) -> Option<DocumentKey> {
         let name = request.operation_name.as_deref();
         if !self.enabled || operation(doc, name)?.node.ty != OperationType::Query {
@@ -117,17 +122,15 @@ impl Planner {
 
     /// The plan for `request` (already parsed into `doc`), or `None` when the executor must
     /// answer it.
-    #[allow(clippy::too_many_arguments)]
     pub fn plan(
         &self,
         key: DocumentKey,
-        db: &DatabaseConnection,
         types: &TypeInfo,
         doc: &ExecutableDocument,
         request: &Request,
         rc: &RequestContext,
     ) -> Option<Plan> {
-        if db.get_database_backend() != DbBackend::Postgres || !self.is_proven(key) {
+        if !self.is_proven(key) {
             return None;
         }
         let op = operation(doc, request.operation_name.as_deref())?;

@@ -112,7 +112,7 @@ impl Application {
             schema,
             public_schema: build_schema(&db, true),
             guardrails: Arc::new(guardrails),
-            planner: Arc::new(Planner::new(config.planned_reads)),
+            planner: Arc::new(Planner::new(config.planned_reads, db.get_database_backend())),
             db: db.clone(),
             verifier: Arc::new(verifier),
             graphiql: config.graphiql,

@@ -342,7 +342,7 @@ async fn run(
                 Ok(doc) => doc,
             };
             let key = plan.then(|| state.planner.key(anonymous, &doc, &r)).flatten();
-            let planned = key.and_then(|k| state.planner.plan(k, &state.db, &state.guardrails.types, &doc, &r, &rc));
+            let planned = key.and_then(|k| state.planner.plan(k, &state.guardrails.types, &doc, &r, &rc));
             if let Some(planned) = planned {
                 return match planned.run(&state.db).await {
                     Ok(answer) => {
