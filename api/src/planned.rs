@@ -47,14 +47,14 @@ use sea_orm::{
 };
 
 use crate::areas::assessments::{AssessmentsOfState, NeedsOfState};
-use crate::areas::reports::visibility as report_visibility;
+use crate::areas::reports::{latest_first, visibility as report_visibility};
 use crate::areas::states::StateOrder;
 use crate::auth::guard::ReadOf;
 use crate::auth::{AccessClass, Principal};
 use crate::context::RequestContext;
 use crate::limits::{TypeInfo, operation};
 use crate::loaders::{HasMany, Table};
-use crate::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::pagination::{Keyset, PageArgs};
 
 /// `json_build_object` takes at most 100 arguments: 50 keys.
 const MAX_KEYS: usize = 50;
@@ -414,11 +414,12 @@ impl<'a> Planning<'a> {
     /// `states(...)`: the first page of states, filtered and ordered.
     fn states(&mut self, field: &'a Field) -> Option<Expr> {
         let mut args = self.arguments(field)?;
-        let first = first(args.remove("first"))?;
         let order = match args.remove("orderBy") {
             Some(v) => StateOrder::parse(Some(v)).ok()?,
             None => StateOrder::default(),
         };
+        let keyset = order.keyset();
+        let first = first(args.remove("first"), &keyset)?;
         let mut filtered = state::Entity::find();
         for (name, value) in args {
             filtered =
@@ -437,13 +438,12 @@ impl<'a> Planning<'a> {
                     _ => return None,
                 };
         }
-        let keyset = order.keyset();
         let dir = if keyset.descending { Order::Desc } else { Order::Asc };
         let mut page = filtered.clone();
         if let Some((key, _)) = keyset.key {
             page = page.order_by(key, dir.clone());
         }
-        let page = page.order_by(keyset.id, dir).limit(first as u64).into_query();
+        let page = page.order_by(keyset.id, dir).limit(first).into_query();
         let total = filtered.select_only().expr(Func::count(Expr::col(Asterisk))).into_query();
         self.connection(field, "StateConnection", total, |alias| {
             let level = Level::new(Kind::State, alias, Some(state::Entity.table_name()), Some(page.clone()));
@@ -646,7 +646,7 @@ impl<'a> Planning<'a> {
     /// the links' index as the nested loader reads them, and their count.
     fn reports_of_state(&mut self, level: &Level, field: &'a Field) -> Option<Expr> {
         let mut args = self.arguments(field)?;
-        let first = first(args.remove("first"))?;
+        let first = first(args.remove("first"), &latest_first())?;
         if !args.is_empty() {
             return None;
         }
@@ -661,7 +661,7 @@ impl<'a> Planning<'a> {
             .column(link::Column::StartDate)
             .order_by_desc(link::Column::StartDate)
             .order_by_desc(link::Column::ReportId)
-            .limit(first as u64)
+            .limit(first)
             .into_query();
         let rows = Query::select()
             .column((activity_report::Entity, Asterisk))
@@ -738,16 +738,15 @@ impl<'a> Planning<'a> {
     }
 }
 
-/// `first` as the resolvers read it: 20 when absent, else 1 to 100 (other values are the
-/// resolvers' to refuse).
-fn first(value: Option<Value>) -> Option<i32> {
-    match value {
-        None => Some(DEFAULT_PAGE_SIZE),
-        Some(Value::Number(n)) => {
-            n.as_i64().and_then(|n| i32::try_from(n).ok()).filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-        }
-        Some(_) => None,
-    }
+/// The rows `first` asks for in `order`, by the resolvers' own check
+/// ([`PageArgs::window`]); `None` for a value they refuse (theirs to refuse, with its code).
+fn first<E: EntityTrait>(value: Option<Value>, order: &Keyset<E>) -> Option<u64> {
+    let first = match value {
+        None => None,
+        Some(Value::Number(n)) => Some(i32::try_from(n.as_i64()?).ok()?),
+        Some(_) => return None,
+    };
+    PageArgs { first, ..PageArgs::default() }.window(order).ok().map(|w| w.limit)
 }
 
 /// The children of relation `R` whose parent column meets `parent` (equals a parent's id, or

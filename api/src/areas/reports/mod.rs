@@ -69,7 +69,7 @@ wrapper!(ActivityReport, activity_report::Model, |m| Some(m.organization_id));
 crate::connection!(ActivityReportConnection, ActivityReportEdge, ActivityReport, "activity reports");
 
 /// The order of nested report lists: latest activity first.
-fn latest_first() -> Keyset<activity_report::Entity> {
+pub(crate) fn latest_first() -> Keyset<activity_report::Entity> {
     Keyset {
         name: "start",
         key: Some((activity_report::Column::StartDate, KeyKind::Date)),
