@@ -298,6 +298,14 @@ fn is_mutation(request: &Request) -> bool {
     })
 }
 
+/// A response of one `INTERNAL` error, its detail logged by the caller (`run` adds the
+/// request id to it).
+fn internal_error() -> async_graphql::Response {
+    let mut err = ServerError::new("internal error", None);
+    err.extensions.get_or_insert_with(Default::default).set("code", code::INTERNAL);
+    async_graphql::Response::from_errors(vec![err])
+}
+
 /// What running a request gave.
 struct Ran {
     response: BatchResponse,
@@ -351,9 +359,7 @@ async fn run(
                     }
                     Err(e) => {
                         tracing::error!(error = %e, "a planned read failed");
-                        let mut err = ServerError::new("internal error", None);
-                        err.extensions.get_or_insert_with(Default::default).set("code", code::INTERNAL);
-                        (Outcome::Executed(async_graphql::Response::from_errors(vec![err])), rc)
+                        (Outcome::Executed(internal_error()), rc)
                     }
                 };
             }
@@ -400,9 +406,7 @@ async fn run(
             Ok(n) => reads += n as u64,
             Err(e) => {
                 tracing::error!(error = %e, "writing the audit trail failed; the response is withheld");
-                let mut err = ServerError::new("internal error", None);
-                err.extensions.get_or_insert_with(Default::default).set("code", code::INTERNAL);
-                response = BatchResponse::Single(async_graphql::Response::from_errors(vec![err]));
+                response = BatchResponse::Single(internal_error());
                 break;
             }
         }
@@ -446,10 +450,11 @@ pub(super) async fn run_one(
         BatchResponse::Single(r) => r,
         // `run` answers a single request with a single response; anything else is a bug.
         BatchResponse::Batch(mut rs) => rs.pop().unwrap_or_else(|| {
-            let mut err = ServerError::new("internal error", None);
-            err.extensions.get_or_insert_with(Default::default).set("code", code::INTERNAL);
-            err.extensions.get_or_insert_with(Default::default).set("requestId", rid.0.as_str());
-            async_graphql::Response::from_errors(vec![err])
+            let mut response = internal_error();
+            for e in &mut response.errors {
+                e.extensions.get_or_insert_with(Default::default).set("requestId", rid.0.as_str());
+            }
+            response
         }),
     }
 }
