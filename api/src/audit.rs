@@ -9,7 +9,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use entity::audit_event;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::sea_query::{Alias, Expr, InsertStatement, Query, SelectStatement};
+use sea_orm::{ActiveEnum, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 
 use crate::context::RequestContext;
 
@@ -83,6 +84,44 @@ pub(crate) fn event(
         target_id: Set(target_id),
         field: Set(field),
     }
+}
+
+/// The READ events of the caller of `rc` as an `INSERT ... SELECT` over `reads`, a statement
+/// of the records read: `tt` (the type), `tid` (the record's id as text) and `fld` (the field).
+/// The planned reads (`crate::planned`) write them so, in the statement that reads them; the
+/// columns are those of [`event`]. `None` only if the two lists differed.
+pub(crate) fn insert_reads(rc: &RequestContext, reads: SelectStatement) -> Option<InsertStatement> {
+    use audit_event::Column as A;
+    let r = Alias::new("r");
+    let p = &rc.principal;
+    let events = Query::select()
+        .expr(Expr::val(crate::db::now()))
+        .expr(Expr::val(rc.request_id.clone()))
+        .expr(Expr::val(p.sub.clone()))
+        .expr(Expr::val(p.role.to_value()))
+        .expr(Expr::val(p.org_id))
+        .expr(Expr::val(rc.operation.clone()))
+        .expr(Expr::val(READ))
+        .column((r.clone(), Alias::new("tt")))
+        .column((r.clone(), Alias::new("tid")))
+        .column((r.clone(), Alias::new("fld")))
+        .from_subquery(reads, r)
+        .to_owned();
+    let mut insert = Query::insert();
+    insert.into_table(audit_event::Entity).columns([
+        A::OccurredAt,
+        A::RequestId,
+        A::ActorSub,
+        A::ActorRole,
+        A::ActorOrgId,
+        A::Operation,
+        A::Action,
+        A::TargetType,
+        A::TargetId,
+        A::Field,
+    ]);
+    insert.select_from(events).ok()?;
+    Some(insert)
 }
 
 /// Writes the SENSITIVE reads collected during the request, in batches.

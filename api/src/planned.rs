@@ -695,38 +695,8 @@ impl<'a> Planning<'a> {
         for more in audits {
             reads.union(UnionType::Distinct, more);
         }
-        let r = Alias::new("r");
-        let p = &rc.principal;
-        let events = Query::select()
-            .expr(Expr::val(crate::db::now()))
-            .expr(Expr::val(rc.request_id.clone()))
-            .expr(Expr::val(p.sub.clone()))
-            .expr(Expr::val(p.role.to_value()))
-            .expr(Expr::val(p.org_id))
-            .expr(Expr::val(rc.operation.clone()))
-            .expr(Expr::val(crate::audit::READ))
-            .column((r.clone(), Alias::new("tt")))
-            .column((r.clone(), Alias::new("tid")))
-            .column((r.clone(), Alias::new("fld")))
-            .from_subquery(reads, r)
-            .to_owned();
-        use audit_event::Column as A;
-        let mut insert = Query::insert();
-        insert.into_table(audit_event::Entity).columns([
-            A::OccurredAt,
-            A::RequestId,
-            A::ActorSub,
-            A::ActorRole,
-            A::ActorOrgId,
-            A::Operation,
-            A::Action,
-            A::TargetType,
-            A::TargetId,
-            A::Field,
-        ]);
-        // Ten columns, ten expressions: `select_from` refuses only a mismatch.
-        insert.select_from(events).ok()?;
-        insert.returning_col(A::Id);
+        let mut insert = crate::audit::insert_reads(rc, reads)?;
+        insert.returning_col(audit_event::Column::Id);
         let audit = Alias::new("audit");
         let cte = CommonTableExpression::new().query(insert).table_name(audit.clone()).to_owned();
         select.expr_as(
