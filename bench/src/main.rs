@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use clap::Parser;
+use clap::{Parser, ValueEnum as _};
 use serde_json::{Value, json};
 
 use load::{Job, Stats};
@@ -49,6 +49,9 @@ struct Args {
     /// The databases to serve from, in order.
     #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
     databases: Vec<Backend>,
+    /// The workloads to measure (all by default; `--readme` needs all of them).
+    #[arg(long, value_delimiter = ',', default_value = "dashboard,dossier,pages,submissions")]
+    workloads: Vec<Workload>,
     /// The PostgreSQL server (any database on it): the bench creates and drops its own there.
     #[arg(long, env = "BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     postgres_url: String,
@@ -70,6 +73,19 @@ struct Args {
 enum Backend {
     Sqlite,
     Postgres,
+}
+
+/// A workload of the bench, as `--workloads` names it.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Workload {
+    /// The region dashboard.
+    Dashboard,
+    /// The state dossier.
+    Dossier,
+    /// The first and the last report page.
+    Pages,
+    /// Partner submissions.
+    Submissions,
 }
 
 const REGION: &str = "query RegionDashboard($continent: Continent, $first: Int) { states(continent: $continent, first: $first) { totalCount nodes { iso3 name attStatus currentAssessment { tier } supportNeeds { status } vtfApproved { currency amount } activityReports(first: 5) { totalCount nodes { title startDate organization { name } } } } } }";
@@ -152,6 +168,9 @@ async fn bench(args: &Args) -> Result<(), String> {
     if !(args.scale > 0.0 && args.scale <= 100.0) || args.clients == 0 || args.writers == 0 || args.rounds == 0 {
         return Err("--scale must be in (0, 100], --clients, --writers and --rounds at least 1".into());
     }
+    if args.readme.is_some() && !Workload::value_variants().iter().all(|w| args.workloads.contains(w)) {
+        return Err("--readme writes the whole table: run every workload".into());
+    }
     let bin = server::server_binary(args.server.clone())?;
     std::fs::create_dir_all(&args.workdir).map_err(|e| format!("cannot create {}: {e}", args.workdir.display()))?;
     let mut runs = Vec::new();
@@ -197,23 +216,27 @@ async fn bench_one(args: &Args, bin: &Path, db: &Database) -> Result<Run, String
 
     // The workloads, each with its hand-written statement.
     let (last_cursor, last_condition) = last_page(&url, &wgtu).await?;
-    let reads: Vec<(&'static str, Value, String)> = vec![
+    let reads: Vec<(Workload, &'static str, Value, String)> = vec![
         (
+            Workload::Dashboard,
             "region dashboard",
             json!({ "query": REGION, "variables": { "continent": "AFRICA", "first": 100 } }),
             include_str!("../sql/region_dashboard.sql").to_owned(),
         ),
         (
+            Workload::Dossier,
             "state dossier",
             json!({ "query": DOSSIER, "variables": { "iso3": DOSSIER_STATE } }),
             include_str!("../sql/state_dossier.sql").replace("{{iso3}}", DOSSIER_STATE),
         ),
         (
+            Workload::Pages,
             "report page: first",
             json!({ "query": PAGE, "variables": { "after": null } }),
             include_str!("../sql/report_page.sql").replace("{{after}}", ""),
         ),
         (
+            Workload::Pages,
             "report page: last",
             json!({ "query": PAGE, "variables": { "after": last_cursor } }),
             include_str!("../sql/report_page.sql").replace("{{after}}", &last_condition),
@@ -224,16 +247,16 @@ async fn bench_one(args: &Args, bin: &Path, db: &Database) -> Result<Run, String
     // resolves a query's first run field by field; later ones it may plan (PostgreSQL).
     let statements = || server.metric("att_db_statements_total");
     let before = statements().await;
-    post_json(&url, &wgtu, &reads[0].1).await?;
+    post_json(&url, &wgtu, &reads[0].2).await?;
     let between = (statements().await, audit_reads(&server).await);
-    let dashboard = post_json(&url, &wgtu, &reads[0].1).await?;
+    let dashboard = post_json(&url, &wgtu, &reads[0].2).await?;
     let after = (statements().await, audit_reads(&server).await);
     let dashboard_statements = (before.zip(between.0).map(|(b, a)| a - b), between.0.zip(after.0).map(|(b, a)| a - b));
     let dashboard_audit_rows = between.1.zip(after.1).map(|(b, a)| a - b);
     let dashboard_bytes = serde_json::to_vec(&dashboard).map(|v| v.len()).unwrap_or(0);
 
     let mut rows = Vec::new();
-    for (name, body, sql) in reads {
+    for (_, name, body, sql) in reads.into_iter().filter(|(w, ..)| args.workloads.contains(w)) {
         let same_answer = match &db.postgres {
             Some((pg, _)) => Some(same_answer(&url, &wgtu, &body, pg, &sql).await?),
             None => None,
@@ -243,11 +266,13 @@ async fn bench_one(args: &Args, bin: &Path, db: &Database) -> Result<Run, String
         let (stats, peak_rss_mib, raw_per_sec, cpu) = measure(args, &server, name, &job, args.clients, pg).await?;
         rows.push(Row { name, stats, peak_rss_mib, raw_per_sec, same_answer, cpu });
     }
-    let job = Job::Submit { tokens: partners.into(), nonce: format!("{}", std::process::id()) };
-    let name = "partner submissions";
-    let pg = db.postgres.as_ref().map(|(pg, _)| (pg.as_str(), include_str!("../sql/partner_submission.sql")));
-    let (stats, peak_rss_mib, raw_per_sec, cpu) = measure(args, &server, name, &job, args.writers, pg).await?;
-    rows.push(Row { name, stats, peak_rss_mib, raw_per_sec, same_answer: None, cpu });
+    if args.workloads.contains(&Workload::Submissions) {
+        let job = Job::Submit { tokens: partners.into(), nonce: format!("{}", std::process::id()) };
+        let name = "partner submissions";
+        let pg = db.postgres.as_ref().map(|(pg, _)| (pg.as_str(), include_str!("../sql/partner_submission.sql")));
+        let (stats, peak_rss_mib, raw_per_sec, cpu) = measure(args, &server, name, &job, args.writers, pg).await?;
+        rows.push(Row { name, stats, peak_rss_mib, raw_per_sec, same_answer: None, cpu });
+    }
 
     Ok(Run { label: db.label(), seed, rows, dashboard_statements, dashboard_audit_rows, dashboard_bytes })
 }
