@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use chrono::{DateTime, Utc};
 use entity::audit_event;
 use sea_orm::sea_query::{Alias, Expr, InsertStatement, Query, SelectStatement};
 use sea_orm::{ActiveEnum, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
@@ -89,13 +90,13 @@ pub(crate) fn event(
 /// The READ events of the caller of `rc` as an `INSERT ... SELECT` over `reads`, a statement
 /// of the records read: `tt` (the type), `tid` (the record's id as text) and `fld` (the field).
 /// The planned reads (`crate::planned`) write them so, in the statement that reads them; the
-/// columns are those of [`event`]. `None` only if the two lists differed.
-pub(crate) fn insert_reads(rc: &RequestContext, reads: SelectStatement) -> Option<InsertStatement> {
+/// columns are those of [`event`], the events' time `at`. `None` only if the two lists differed.
+pub(crate) fn insert_reads(rc: &RequestContext, at: DateTime<Utc>, reads: SelectStatement) -> Option<InsertStatement> {
     use audit_event::Column as A;
     let r = Alias::new("r");
     let p = &rc.principal;
     let events = Query::select()
-        .expr(Expr::val(crate::db::now()))
+        .expr(Expr::val(at))
         .expr(Expr::val(rc.request_id.clone()))
         .expr(Expr::val(p.sub.clone()))
         .expr(Expr::val(p.role.to_value()))

@@ -27,23 +27,24 @@
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::parser::types::{
     Directive, ExecutableDocument, Field, OperationType, Selection, SelectionSet, VariableDefinition,
 };
 use async_graphql::{InputType, Name, Positioned, Request, Value};
+use chrono::{DateTime, Utc};
 use entity::{
     activity_report, activity_report_state as link, assessment, audit_event, organization, state, support_need,
     vtf_project,
 };
 use sea_orm::sea_query::{
     Alias, Asterisk, CommonTableExpression, Expr, ExprTrait, Func, Order, PostgresQueryBuilder, Query, SelectStatement,
-    SubQueryStatement, UnionType, WithClause,
+    SubQueryStatement, UnionType, Value as SeaValue, WithClause,
 };
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityName, EntityTrait, Iterable,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement, Values,
 };
 
 use crate::areas::assessments::{AssessmentsOfState, NeedsOfState};
@@ -60,13 +61,71 @@ use crate::pagination::{Keyset, PageArgs};
 const MAX_KEYS: usize = 50;
 /// Documents remembered as run cleanly; the set starts over when full.
 const MAX_PROVEN: usize = 2048;
+/// Statements remembered as built; the cache starts over when full.
+const MAX_BUILT: usize = 512;
 
-/// The planner, with the documents the executor has run without errors.
+/// The planner, with the documents the executor has run without errors and the statements it
+/// has built.
 pub struct Planner {
     enabled: bool,
     /// Hashes (keyed at random per process) of the documents known to be valid.
     proven: Mutex<HashSet<u64>>,
+    /// The statements built, by everything they were built from.
+    built: Mutex<HashMap<Source, Arc<Built>>>,
     hasher: RandomState,
+}
+
+/// Everything a statement is built from, bar the request's own audit values: the document,
+/// the variables, the caller and the operation name the audit trail records. A dashboard that
+/// polls sends the same again and again; its statement is built once.
+#[derive(PartialEq, Eq, Hash)]
+struct Source {
+    query: String,
+    operation_name: Option<String>,
+    /// The variables as JSON (their map is ordered by name).
+    variables: String,
+    principal: Principal,
+    operation: Option<String>,
+}
+
+/// A statement as built for its [`Source`].
+struct Built {
+    sql: String,
+    values: Values,
+    /// Where the READ events' time and request id sit in `values`, set anew for each request;
+    /// `None` when the statement writes no events.
+    own: Option<(usize, usize)>,
+}
+
+impl Built {
+    /// The built statement, holding the values of the request it was built for: `at` and
+    /// `request_id` are found in its values, each exactly once, or it is not kept.
+    fn new(statement: &Statement, at: DateTime<Utc>, request_id: &str) -> Option<Self> {
+        let values = statement.values.clone()?;
+        let once = |wanted: &SeaValue| {
+            let mut found = values.0.iter().enumerate().filter(|(_, v)| *v == wanted).map(|(i, _)| i);
+            let first = found.next();
+            first.filter(|_| found.next().is_none())
+        };
+        let time = once(&SeaValue::from(at));
+        let id = once(&SeaValue::from(request_id.to_owned()));
+        let own = match (time, id) {
+            (Some(t), Some(r)) => Some((t, r)),
+            (None, None) => None,
+            _ => return None,
+        };
+        Some(Self { sql: statement.sql.clone(), values, own })
+    }
+
+    /// The statement for another request of the same source.
+    fn statement(&self, at: DateTime<Utc>, request_id: &str) -> Statement {
+        let mut values = self.values.clone();
+        if let Some((t, r)) = self.own {
+            values.0[t] = SeaValue::from(at);
+            values.0[r] = SeaValue::from(request_id.to_owned());
+        }
+        Statement::from_sql_and_values(DbBackend::Postgres, self.sql.clone(), values)
+    }
 }
 
 /// A planned read: the statement, ready to run.
@@ -91,6 +150,7 @@ impl Planner {
         Self {
             enabled: enabled && backend == DbBackend::Postgres,
             proven: Mutex::default(),
+            built: Mutex::default(),
             hasher: RandomState::new(),
         }
     }
@@ -133,6 +193,18 @@ impl Planner {
         if !self.is_proven(key) {
             return None;
         }
+        let source = Source {
+            query: request.query.clone(),
+            operation_name: request.operation_name.clone(),
+            variables: serde_json::to_string(&request.variables).ok()?,
+            principal: rc.principal.clone(),
+            operation: rc.operation.clone(),
+        };
+        let at = crate::db::now();
+        let cached = self.built.lock().ok().and_then(|built| built.get(&source).cloned());
+        if let Some(built) = cached {
+            return Some(Plan { statement: built.statement(at, &rc.request_id) });
+        }
         let op = operation(doc, request.operation_name.as_deref())?;
         if op.node.ty != OperationType::Query || !op.node.directives.is_empty() {
             return None;
@@ -140,7 +212,16 @@ impl Planner {
         let vars = variables(&op.node.variable_definitions, &request.variables)?;
         let mut p = Planning { doc, types, principal: &rc.principal, vars, next: 0, audits: Vec::new() };
         let data = p.root(&op.node.selection_set.node)?;
-        Some(Plan { statement: p.statement(data, rc)? })
+        let statement = p.statement(data, rc, at)?;
+        if let Some(built) = Built::new(&statement, at, &rc.request_id)
+            && let Ok(mut cache) = self.built.lock()
+        {
+            if cache.len() >= MAX_BUILT {
+                cache.clear();
+            }
+            cache.insert(source, Arc::new(built));
+        }
+        Some(Plan { statement })
     }
 }
 
@@ -683,7 +764,7 @@ impl<'a> Planning<'a> {
     }
 
     /// The whole statement: the READ events inserted, and the data as text.
-    fn statement(self, data: Expr, rc: &RequestContext) -> Option<Statement> {
+    fn statement(self, data: Expr, rc: &RequestContext, at: DateTime<Utc>) -> Option<Statement> {
         let mut select = Query::select();
         select.expr_as(Expr::cust_with_expr("($1)::text", data), Alias::new("data"));
         let mut audits = self.audits.into_iter();
@@ -695,7 +776,7 @@ impl<'a> Planning<'a> {
         for more in audits {
             reads.union(UnionType::Distinct, more);
         }
-        let mut insert = crate::audit::insert_reads(rc, reads)?;
+        let mut insert = crate::audit::insert_reads(rc, at, reads)?;
         insert.returning_col(audit_event::Column::Id);
         let audit = Alias::new("audit");
         let cte = CommonTableExpression::new().query(insert).table_name(audit.clone()).to_owned();

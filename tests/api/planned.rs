@@ -73,22 +73,32 @@ async fn last_event(app: &TestApp) -> i64 {
         .unwrap_or(0)
 }
 
-/// Runs `query` twice as `who`: the executor's answer, then the planner's (on PostgreSQL);
-/// both must match in data and audit trail, and the second must cost one statement there.
-async fn twice(app: &TestApp, who: As, query: &str, variables: Value) -> Value {
+/// Runs `query` as `who` three times: the executor's answer, then the planner's (on
+/// PostgreSQL), built and then from the planner's cache. All must match in data and audit
+/// trail, and the planned runs must cost one statement each there.
+async fn both_ways(app: &TestApp, who: As, query: &str, variables: Value) -> Value {
     let start = last_event(app).await;
     let executed = app.gql(who, query, variables.clone()).await;
-    let (after_first, first_reads) = reads_since(app, start).await;
-    let before = app.statements.get();
-    let planned = app.gql(who, query, variables).await;
-    let statements = app.statements.get() - before;
-    let (_, second_reads) = reads_since(app, after_first).await;
-    assert_eq!(planned, executed, "{who:?}: the planned answer differs from the executor's");
-    assert_eq!(second_reads, first_reads, "{who:?}: the planned read audits differently");
-    if is_postgres() && executed.get("errors").is_none() {
-        assert_eq!(statements, 1, "{who:?}: the second run was not planned ({statements} statements)");
+    let (mut after, first_reads) = reads_since(app, start).await;
+    for run in ["built", "cached"] {
+        let before = app.statements.get();
+        let planned = app.gql(who, query, variables.clone()).await;
+        let statements = app.statements.get() - before;
+        let (last, reads) = reads_since(app, after).await;
+        after = last;
+        assert_eq!(planned, executed, "{who:?}: the planned answer ({run}) differs from the executor's");
+        assert_eq!(reads, first_reads, "{who:?}: the planned read ({run}) audits differently");
+        if is_postgres() && executed.get("errors").is_none() {
+            assert_eq!(statements, 1, "{who:?}: the {run} run was not planned ({statements} statements)");
+        }
     }
     executed
+}
+
+/// The executor's answer to `query`, even once the planner knows it: the same text with a
+/// space added is a document not yet run, so the executor answers it.
+async fn executed(app: &TestApp, who: As, query: &str, variables: Value) -> Value {
+    app.gql(who, &format!("{query} "), variables).await
 }
 
 #[tokio::test]
@@ -106,7 +116,7 @@ async fn planned_reads_give_every_role_the_executor_s_answer_and_audit_trail() {
 
     for continent in ["AFRICA", "AMERICAS", "EUROPE"] {
         for who in [As::Anonymous, partner, As::VtfCommittee, As::Wgtu, As::Secretariat] {
-            let body = twice(&app, who, &query_for(who), json!({ "continent": continent })).await;
+            let body = both_ways(&app, who, &query_for(who), json!({ "continent": continent })).await;
             assert!(body.get("errors").is_none(), "{who:?}: {}", body["errors"]);
             let nodes = body["data"]["states"]["nodes"].as_array().expect("states");
             assert!(!nodes.is_empty(), "{continent} has states");
@@ -124,7 +134,7 @@ async fn planned_reads_follow_aliases_fragments_directives_and_orders() {
     }
     fragment Basics on State { name attStatus tier: currentAssessment { tier } }"#;
     for skip in [true, false] {
-        let body = twice(&app, As::Wgtu, q, json!({ "skip": skip })).await;
+        let body = both_ways(&app, As::Wgtu, q, json!({ "skip": skip })).await;
         assert!(body.get("errors").is_none(), "{}", body["errors"]);
         let first = &body["data"]["first"];
         assert_eq!(first["nodes"].as_array().map(Vec::len), Some(5));
@@ -145,7 +155,7 @@ async fn a_document_planned_for_one_role_is_refused_to_another_as_the_guard_refu
     let app = spawn_app_with_demo(0.05).await;
     let q = query_for(As::Wgtu);
     let vars = json!({ "continent": "AFRICA" });
-    twice(&app, As::Wgtu, &q, vars.clone()).await;
+    both_ways(&app, As::Wgtu, &q, vars.clone()).await;
 
     // The document is known good now; a partner sending it still meets the guard, field by
     // field: FORBIDDEN where it may not read, data where it may.
@@ -167,7 +177,7 @@ async fn a_document_planned_for_one_role_is_refused_to_another_as_the_guard_refu
         assert_eq!(crate::helpers::codes(&body), vec![code], "{body}");
     }
     let page = "query($n: Int) { states(first: $n) { nodes { iso3 } } }";
-    twice(&app, As::Wgtu, page, json!({ "n": 3 })).await;
+    both_ways(&app, As::Wgtu, page, json!({ "n": 3 })).await;
     for n in [0, 101, -1] {
         let (_, body) = app.post(As::Wgtu, page, json!({ "n": n })).await;
         assert_eq!(crate::helpers::codes(&body), vec!["BAD_USER_INPUT"], "first: {n}: {body}");
@@ -186,4 +196,77 @@ async fn the_planner_can_be_turned_off() {
         app.statements.get() - before > 1,
         "field by field, the states and their reports take more than one statement"
     );
+}
+
+#[tokio::test]
+async fn a_built_statement_serves_only_its_own_caller_and_variables() {
+    let app = spawn_app_with_demo(0.05).await;
+    // A draft: only its organisation sees it, in the counts and lists of the states it targets.
+    let draft = activity_report::Entity::find()
+        .filter(activity_report::Column::ReviewStatus.eq(entity::enums::ReviewStatus::Draft))
+        .one(&app.db)
+        .await
+        .expect("reports")
+        .expect("the demo data has drafts");
+    let target = entity::activity_report_state::Entity::find()
+        .filter(entity::activity_report_state::Column::ReportId.eq(draft.id))
+        .find_also_related(entity::state::Entity)
+        .one(&app.db)
+        .await
+        .expect("links")
+        .and_then(|(_, s)| s)
+        .expect("the draft targets a state");
+    let other_org = entity::organization::Entity::find()
+        .filter(entity::organization::Column::Id.ne(draft.organization_id))
+        .one(&app.db)
+        .await
+        .expect("organisations")
+        .expect("a second organisation")
+        .id;
+    let (owner, other) = (As::Partner(draft.organization_id), As::Partner(other_org));
+    let q = query_for(owner);
+    let here = json!({ "continent": target.continent.as_str() });
+    let elsewhere =
+        json!({ "continent": if target.continent == entity::enums::Continent::Europe { "AFRICA" } else { "EUROPE" } });
+    let owners = both_ways(&app, owner, &q, here.clone()).await;
+    // (A partner's first request looks its organisation up, once.)
+    app.data(other, "{ __typename }", json!({})).await;
+
+    // The statement built for the owner is not the other partner's, nor the owner's on
+    // another continent: each gets the executor's answer, planned in one statement.
+    for (who, vars) in [(other, here.clone()), (owner, elsewhere.clone()), (other, elsewhere)] {
+        let before = app.statements.get();
+        let planned = app.gql(who, &q, vars.clone()).await;
+        if is_postgres() {
+            assert_eq!(app.statements.get() - before, 1, "{who:?} {vars}: planned");
+        }
+        assert_eq!(planned, executed(&app, who, &q, vars.clone()).await, "{who:?} {vars}");
+        if who == other && vars == here {
+            assert_ne!(planned, owners, "the other partner does not see the owner's draft");
+        }
+    }
+
+    // Each request writes its own READ events: its request id, its time, its caller. (The
+    // first run, the executor's, proves the document; the next three are planned.)
+    let sensitive = query_for(As::Wgtu);
+    app.data(As::Wgtu, &sensitive, here.clone()).await;
+    let start = last_event(&app).await;
+    for _ in 0..3 {
+        app.data(As::Wgtu, &sensitive, here.clone()).await;
+    }
+    let events = audit_event::Entity::find()
+        .filter(audit_event::Column::Id.gt(start))
+        .order_by_asc(audit_event::Column::Id)
+        .all(&app.db)
+        .await
+        .expect("audit events");
+    let requests: BTreeSet<&str> = events.iter().map(|e| e.request_id.as_str()).collect();
+    assert_eq!(requests.len(), 3, "three requests, three request ids");
+    for id in &requests {
+        let mine: Vec<_> = events.iter().filter(|e| e.request_id == *id).collect();
+        assert_eq!(mine.len() * 3, events.len(), "each request audits the same reads");
+        assert!(mine.iter().all(|e| e.occurred_at == mine[0].occurred_at && e.actor_role.as_str() == "WGTU"));
+    }
+    let times: BTreeSet<_> = events.iter().map(|e| e.occurred_at).collect();
+    assert_eq!(times.len(), 3, "each request audits at its own time");
 }

@@ -12,7 +12,7 @@ pub use entity::enums::Role;
 pub use guard::{AccessClass, AccessSubject, FieldGuard, RoleName, access, writers};
 
 /// The caller of one request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Principal {
     /// The token's subject; `None` for anonymous callers.
     pub sub: Option<String>,
