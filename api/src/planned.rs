@@ -61,8 +61,10 @@ use crate::pagination::{Keyset, PageArgs};
 const MAX_KEYS: usize = 50;
 /// Documents remembered as run cleanly; the set starts over when full.
 const MAX_PROVEN: usize = 2048;
-/// Statements remembered as built; the cache starts over when full.
+/// Statements remembered as built, and the bytes they may hold in all (a document may be as
+/// large as a request body); the cache starts over when either is reached.
 const MAX_BUILT: usize = 512;
+const MAX_BUILT_BYTES: usize = 16 << 20;
 
 /// The planner, with the documents the executor has run without errors and the statements it
 /// has built.
@@ -71,7 +73,7 @@ pub struct Planner {
     /// Hashes (keyed at random per process) of the documents known to be valid.
     proven: Mutex<HashSet<u64>>,
     /// The statements built, by everything they were built from.
-    built: Mutex<HashMap<Source, Arc<Built>>>,
+    built: Mutex<BuiltCache>,
     hasher: RandomState,
 }
 
@@ -86,6 +88,27 @@ struct Source {
     variables: String,
     principal: Principal,
     operation: Option<String>,
+}
+
+/// The statements built, and the bytes their sources and texts take.
+#[derive(Default)]
+struct BuiltCache {
+    statements: HashMap<Source, Arc<Built>>,
+    bytes: usize,
+}
+
+impl BuiltCache {
+    fn keep(&mut self, source: Source, built: Built) {
+        let bytes = source.query.len() + source.variables.len() + built.sql.len() + 64 * built.values.0.len();
+        if self.statements.len() >= MAX_BUILT || self.bytes + bytes > MAX_BUILT_BYTES {
+            self.statements.clear();
+            self.bytes = 0;
+        }
+        if bytes <= MAX_BUILT_BYTES {
+            self.bytes += bytes;
+            self.statements.insert(source, Arc::new(built));
+        }
+    }
 }
 
 /// A statement as built for its [`Source`].
@@ -201,7 +224,7 @@ impl Planner {
             operation: rc.operation.clone(),
         };
         let at = crate::db::now();
-        let cached = self.built.lock().ok().and_then(|built| built.get(&source).cloned());
+        let cached = self.built.lock().ok().and_then(|built| built.statements.get(&source).cloned());
         if let Some(built) = cached {
             return Some(Plan { statement: built.statement(at, &rc.request_id) });
         }
@@ -216,10 +239,7 @@ impl Planner {
         if let Some(built) = Built::new(&statement, at, &rc.request_id)
             && let Ok(mut cache) = self.built.lock()
         {
-            if cache.len() >= MAX_BUILT {
-                cache.clear();
-            }
-            cache.insert(source, Arc::new(built));
+            cache.keep(source, built);
         }
         Some(Plan { statement })
     }
@@ -923,4 +943,60 @@ fn snake(name: &str) -> Option<&'static str> {
         "kind" => "kind",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(query: &str) -> Source {
+        Source {
+            query: query.to_owned(),
+            operation_name: None,
+            variables: "{}".into(),
+            principal: Principal::anonymous(),
+            operation: None,
+        }
+    }
+
+    fn built(sql_bytes: usize) -> Built {
+        Built { sql: "x".repeat(sql_bytes), values: Values(Vec::new()), own: None }
+    }
+
+    #[test]
+    fn the_cache_of_built_statements_stays_within_its_count_and_bytes() {
+        let mut cache = BuiltCache::default();
+        for n in 0..MAX_BUILT {
+            cache.keep(source(&n.to_string()), built(10));
+        }
+        assert_eq!(cache.statements.len(), MAX_BUILT);
+        cache.keep(source("one more"), built(10));
+        assert_eq!(cache.statements.len(), 1, "full by count: it starts over");
+
+        cache.keep(source("big"), built(MAX_BUILT_BYTES / 2));
+        cache.keep(source("bigger"), built(MAX_BUILT_BYTES / 2));
+        assert_eq!(cache.statements.len(), 1, "full by bytes: it starts over");
+        assert!(cache.bytes <= MAX_BUILT_BYTES);
+        cache.keep(source("too big"), built(MAX_BUILT_BYTES));
+        assert!(cache.statements.is_empty(), "a statement larger than the budget is not kept");
+    }
+
+    #[test]
+    fn a_built_statement_takes_each_request_s_own_time_and_id() {
+        let at = crate::db::now();
+        let later = at + chrono::Duration::seconds(1);
+        let values = vec![SeaValue::from(at), SeaValue::from("r1".to_owned()), SeaValue::from("AFRICA".to_owned())];
+        let statement = Statement::from_sql_and_values(DbBackend::Postgres, "SELECT $1, $2, $3", values);
+        let built = Built::new(&statement, at, "r1").expect("kept");
+        let next = built.statement(later, "r2");
+        let expected =
+            vec![SeaValue::from(later), SeaValue::from("r2".to_owned()), SeaValue::from("AFRICA".to_owned())];
+        assert_eq!(next.values, Some(Values(expected)));
+        assert_eq!(next.sql, statement.sql);
+
+        // A value that could be either the request's own or the query's is not guessed at.
+        let twice = vec![SeaValue::from(at), SeaValue::from("r1".to_owned()), SeaValue::from("r1".to_owned())];
+        let ambiguous = Statement::from_sql_and_values(DbBackend::Postgres, "SELECT $1, $2, $3", twice);
+        assert!(Built::new(&ambiguous, at, "r1").is_none());
+    }
 }
