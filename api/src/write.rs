@@ -12,7 +12,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityName, EntityTrait, IdenStatic, Iterable, QueryFilter, SqlErr, Statement,
+    DbErr, EntityName, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryFilter, SqlErr, Statement,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -50,7 +50,18 @@ pub fn fingerprint(operation: &str, input: &impl Serialize) -> String {
     h.update(operation.as_bytes());
     h.update([0]);
     h.update(serde_json::to_vec(input).unwrap_or_default());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize())
+}
+
+/// `bytes` in lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 /// The body of a mutation: the writes, inside the transaction; returns the id of the record
@@ -255,7 +266,7 @@ where
         // Built in place: `WithClause::query` would copy every CTE with its values once more.
         let mut all = WithQuery::new();
         all.with_clause(with).query(select);
-        return match E::find().from_raw_sql(backend.build(&all)).one(db).await {
+        return match E::Model::find_by_statement(backend.build(&all)).one(db).await {
             Ok(Some(written)) => {
                 rc.audit.mutation_committed();
                 Ok(Some(Outcome::Done(written)))
@@ -265,7 +276,7 @@ where
         };
     }
     let txn = begin_write(db).await?;
-    let written = match E::find().from_raw_sql(build(backend, &main)).one(&txn).await {
+    let written = match E::Model::find_by_statement(build(backend, &main)).one(&txn).await {
         Ok(Some(written)) => written,
         Ok(None) => {
             txn.rollback().await?;
@@ -699,6 +710,12 @@ pub fn report_all(ctx: &Context<'_>, err: ApiError) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_two_lower_case_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
+        assert_eq!(hex(&[]), "");
+    }
 
     #[test]
     fn idempotency_keys_are_visible_ascii_of_bounded_length() {

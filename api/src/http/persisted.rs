@@ -283,7 +283,7 @@ enum ParseError {
 
 /// The lower-case hex SHA-256 of a text.
 pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::write::hex(&Sha256::digest(text.as_bytes()))
 }
 
 /// A document without what GraphQL ignores (white space, commas, comments): its tokens, with a
