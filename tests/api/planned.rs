@@ -265,8 +265,14 @@ async fn a_built_statement_serves_only_its_own_caller_and_variables() {
     for id in &requests {
         let mine: Vec<_> = events.iter().filter(|e| e.request_id == *id).collect();
         assert_eq!(mine.len() * 3, events.len(), "each request audits the same reads");
-        assert!(mine.iter().all(|e| e.occurred_at == mine[0].occurred_at && e.actor_role.as_str() == "WGTU"));
+        assert!(mine.iter().all(|e| e.actor_role.as_str() == "WGTU"));
+        if is_postgres() {
+            // A planned read's events share its time (the executor's each have their own).
+            assert!(mine.iter().all(|e| e.occurred_at == mine[0].occurred_at));
+        }
     }
-    let times: BTreeSet<_> = events.iter().map(|e| e.occurred_at).collect();
-    assert_eq!(times.len(), 3, "each request audits at its own time");
+    if is_postgres() {
+        let times: BTreeSet<_> = events.iter().map(|e| e.occurred_at).collect();
+        assert_eq!(times.len(), 3, "each request audits at its own time");
+    }
 }
