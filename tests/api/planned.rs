@@ -73,6 +73,16 @@ async fn last_event(app: &TestApp) -> i64 {
         .unwrap_or(0)
 }
 
+/// A draft of the demo data: only its organisation sees it.
+async fn a_draft(app: &TestApp) -> activity_report::Model {
+    activity_report::Entity::find()
+        .filter(activity_report::Column::ReviewStatus.eq(entity::enums::ReviewStatus::Draft))
+        .one(&app.db)
+        .await
+        .expect("reports")
+        .expect("the demo data has drafts")
+}
+
 /// Runs `query` as `who` three times: the executor's answer, then the planner's (on
 /// PostgreSQL), built and then from the planner's cache. All must match in data and audit
 /// trail, and the planned runs must cost one statement each there.
@@ -106,12 +116,7 @@ async fn planned_reads_give_every_role_the_executor_s_answer_and_audit_trail() {
     let app = spawn_app_with_demo(0.05).await;
     // A partner with a draft (which only it may see), on the continent of a state its draft
     // targets: the partner's counts and lists must include it, nobody else's.
-    let draft = activity_report::Entity::find()
-        .filter(activity_report::Column::ReviewStatus.eq(entity::enums::ReviewStatus::Draft))
-        .one(&app.db)
-        .await
-        .expect("reports")
-        .expect("the demo data has drafts");
+    let draft = a_draft(&app).await;
     let partner = As::Partner(draft.organization_id);
 
     for continent in ["AFRICA", "AMERICAS", "EUROPE"] {
@@ -202,12 +207,7 @@ async fn the_planner_can_be_turned_off() {
 async fn a_built_statement_serves_only_its_own_caller_and_variables() {
     let app = spawn_app_with_demo(0.05).await;
     // A draft: only its organisation sees it, in the counts and lists of the states it targets.
-    let draft = activity_report::Entity::find()
-        .filter(activity_report::Column::ReviewStatus.eq(entity::enums::ReviewStatus::Draft))
-        .one(&app.db)
-        .await
-        .expect("reports")
-        .expect("the demo data has drafts");
+    let draft = a_draft(&app).await;
     let target = entity::activity_report_state::Entity::find()
         .filter(entity::activity_report_state::Column::ReportId.eq(draft.id))
         .find_also_related(entity::state::Entity)
