@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -108,6 +109,55 @@ pub struct Verifier {
     shared: Option<Key>,
     /// Public keys by `kid`.
     by_kid: HashMap<String, Key>,
+    /// Tokens that verified, so a client's next request does not pay for its signature again.
+    verified: Mutex<Verified>,
+}
+
+/// Tokens that verified, by their whole text, with their claims and the leeway of their key.
+///
+/// The key set is fixed when the server starts, and a token's text holds its header, claims
+/// and signature: the same text verifies the same way every time, except for its times. So a
+/// remembered token has its expiry and not-before checked again, with its key's leeway, on
+/// every request, and nothing else. A token that fails is never remembered. At most
+/// [`Verified::MAX_TOKENS`] tokens or [`Verified::MAX_BYTES`] of their text are kept; when
+/// full, it starts over.
+#[derive(Default)]
+struct Verified {
+    tokens: HashMap<Box<str>, (Claims, u64)>,
+    bytes: usize,
+}
+
+impl Verified {
+    const MAX_TOKENS: usize = 4096;
+    const MAX_BYTES: usize = 4 << 20;
+
+    fn remember(&mut self, token: &str, claims: &Claims, leeway: u64) {
+        if self.tokens.len() >= Self::MAX_TOKENS || self.bytes + token.len() > Self::MAX_BYTES {
+            self.tokens.clear();
+            self.bytes = 0;
+        }
+        if self.tokens.insert(token.into(), (claims.clone(), leeway)).is_none() {
+            self.bytes += token.len();
+        }
+    }
+
+    fn forget(&mut self, token: &str) {
+        if self.tokens.remove(token).is_some() {
+            self.bytes -= token.len();
+        }
+    }
+}
+
+/// The time checks jsonwebtoken makes (`Validation::validate_exp` and `validate_nbf`), for a
+/// remembered token at `now`.
+fn check_times(claims: &Claims, leeway: u64, now: u64) -> Result<(), TokenError> {
+    if claims.exp < now.saturating_sub(leeway) {
+        return Err(TokenError::Expired);
+    }
+    if claims.nbf.is_some_and(|nbf| nbf > now.saturating_add(leeway)) {
+        return Err(TokenError::NotYetValid);
+    }
+    Ok(())
 }
 
 fn validation(alg: Algorithm, args: &AuthArgs) -> Validation {
@@ -165,7 +215,7 @@ impl Verifier {
                 insert_once(&mut by_kid, kid, key)?;
             }
         }
-        Ok(Self { shared, by_kid })
+        Ok(Self { shared, by_kid, verified: Mutex::default() })
     }
 
     /// Whether any key is configured (without one, every token is refused).
@@ -175,6 +225,33 @@ impl Verifier {
 
     /// Verifies a token and returns its claims.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        self.verify_at(token, now_secs())
+    }
+
+    /// [`Verifier::verify`] at `now` (seconds since the epoch) for a remembered token; a token
+    /// seen for the first time is checked by jsonwebtoken at the clock's time.
+    fn verify_at(&self, token: &str, now: u64) -> Result<Claims, TokenError> {
+        if let Ok(mut verified) = self.verified.lock()
+            && let Some((claims, leeway)) = verified.tokens.get(token)
+        {
+            return match check_times(claims, *leeway, now) {
+                Ok(()) => Ok(claims.clone()),
+                Err(e) => {
+                    verified.forget(token);
+                    Err(e)
+                }
+            };
+        }
+        let (claims, leeway) = self.verify_signed(token)?;
+        if let Ok(mut verified) = self.verified.lock() {
+            verified.remember(token, &claims, leeway);
+        }
+        Ok(claims)
+    }
+
+    /// Verifies a token's signature and claims with jsonwebtoken; returns its claims and the
+    /// leeway of its key.
+    fn verify_signed(&self, token: &str) -> Result<(Claims, u64), TokenError> {
         let header = decode_header(token).map_err(|_| {
             if names_an_unknown_algorithm(token) { TokenError::UnsupportedAlgorithm } else { TokenError::Malformed }
         })?;
@@ -202,7 +279,8 @@ impl Verifier {
         if data.claims.get("role").is_none() {
             return Err(TokenError::MissingClaim("role".into()));
         }
-        serde_json::from_value(data.claims).map_err(|_| TokenError::BadClaims)
+        let claims = serde_json::from_value(data.claims).map_err(|_| TokenError::BadClaims)?;
+        Ok((claims, key.validation.leeway))
     }
 }
 
@@ -446,5 +524,93 @@ mod tests {
         assert_eq!(verifier.by_kid["test-rsa"].validation.algorithms, [Algorithm::RS256]);
         assert_eq!(verifier.by_kid["test-ec"].validation.algorithms, [Algorithm::ES256]);
         assert_eq!(verifier.by_kid["test-ed25519"].validation.algorithms, [Algorithm::EdDSA]);
+    }
+
+    /// A token of the test secret, valid until `exp`.
+    fn token(exp: u64, nbf: Option<u64>) -> String {
+        let claims = Claims {
+            sub: "someone".into(),
+            role: "WGTU".into(),
+            org: None,
+            iss: "att-coord".into(),
+            aud: "att-coord".into(),
+            exp,
+            nbf,
+            iat: None,
+        };
+        mint(&SecretString::from("a".repeat(MIN_SECRET_BYTES)), &claims).expect("a token")
+    }
+
+    fn remembered(verifier: &Verifier, token: &str) -> bool {
+        verifier.verified.lock().expect("the lock").tokens.contains_key(token)
+    }
+
+    #[test]
+    fn a_remembered_token_has_its_expiry_checked_again_with_its_leeway() {
+        let verifier = Verifier::from_config(&AuthArgs { jwt_leeway_secs: 30, ..args() }).expect("the secret loads");
+        let now = now_secs();
+        let token = token(now + 60, None);
+
+        assert_eq!(verifier.verify(&token).map(|c| c.exp), Ok(now + 60));
+        assert!(remembered(&verifier, &token));
+        assert!(verifier.verify_at(&token, now + 90).is_ok(), "within the leeway after its expiry");
+        assert_eq!(verifier.verify_at(&token, now + 91), Err(TokenError::Expired));
+        assert!(!remembered(&verifier, &token), "an expired token is forgotten");
+        assert!(verifier.verify_at(&token, now + 91).is_ok(), "verified afresh, at the clock's time");
+    }
+
+    #[test]
+    fn a_remembered_token_has_its_not_before_checked_again_if_the_clock_goes_back() {
+        let verifier = Verifier::from_config(&AuthArgs { jwt_leeway_secs: 5, ..args() }).expect("the secret loads");
+        let now = now_secs();
+        let token = token(now + 600, Some(now - 10));
+
+        assert!(verifier.verify(&token).is_ok());
+        assert!(verifier.verify_at(&token, now - 15).is_ok(), "within the leeway before its not-before");
+        assert_eq!(verifier.verify_at(&token, now - 16), Err(TokenError::NotYetValid));
+    }
+
+    #[test]
+    fn only_the_same_text_is_served_from_the_remembered_tokens() {
+        let verifier = Verifier::from_config(&args()).expect("the secret loads");
+        let good = token(now_secs() + 600, None);
+        assert!(verifier.verify(&good).is_ok());
+
+        let (signed, signature) = good.rsplit_once('.').expect("three parts");
+        let flipped = if signature.starts_with('A') { 'B' } else { 'A' };
+        let forged = format!("{signed}.{flipped}{}", &signature[1..]);
+        let other_secret =
+            mint(&SecretString::from("b".repeat(MIN_SECRET_BYTES)), &verifier.verify(&good).expect("still valid"))
+                .expect("a token");
+
+        assert_eq!(verifier.verify(&forged), Err(TokenError::BadSignature));
+        assert_eq!(verifier.verify(&other_secret), Err(TokenError::BadSignature));
+        assert!(!remembered(&verifier, &forged) && !remembered(&verifier, &other_secret));
+    }
+
+    #[test]
+    fn the_remembered_tokens_start_over_when_full() {
+        let claims = Claims {
+            sub: "s".into(),
+            role: "WGTU".into(),
+            org: None,
+            iss: "i".into(),
+            aud: "a".into(),
+            exp: 0,
+            nbf: None,
+            iat: None,
+        };
+        let mut verified = Verified::default();
+        for i in 0..Verified::MAX_TOKENS {
+            verified.remember(&format!("token-{i}"), &claims, 0);
+        }
+        assert_eq!(verified.tokens.len(), Verified::MAX_TOKENS);
+
+        verified.remember("one more", &claims, 0);
+        assert_eq!((verified.tokens.len(), verified.bytes), (1, "one more".len()));
+
+        verified.remember(&"x".repeat(Verified::MAX_BYTES), &claims, 0);
+        verified.remember("after the big one", &claims, 0);
+        assert_eq!((verified.tokens.len(), verified.bytes), (1, "after the big one".len()));
     }
 }
