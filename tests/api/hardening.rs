@@ -76,6 +76,53 @@ async fn mutations_posted_as_forms_or_plain_text_are_refused() {
 }
 
 #[tokio::test]
+async fn bodies_that_are_not_a_request_or_a_non_empty_batch_are_refused_saying_why() {
+    let app = spawn_app_with_demo(0.001).await;
+    let cases = [
+        ("[]", "non-empty"),
+        (" [ ] ", "non-empty"),
+        (r#"{"query": 5}"#, "invalid type"),
+        (r#"[{"query": "{ me { role } }"}, {"variables": []}]"#, "invalid type"),
+        ("42", "invalid type"),
+        ("", "EOF"),
+        (r#"{"query": "{ me { role } }""#, "EOF"),
+    ];
+    for (body, says) in cases {
+        let resp = app
+            .client
+            .post(app.url("/graphql"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("a response");
+        let (status, code, answer) = code_of(resp).await;
+        let message = answer["errors"][0]["message"].as_str().unwrap_or_default();
+        assert_eq!((status, code.as_str()), (400, "BAD_REQUEST"), "{body:?}: {answer}");
+        assert!(
+            message.starts_with("the body is not a GraphQL request") && message.contains(says),
+            "{body:?}: {message}"
+        );
+    }
+
+    // With whitespace around them, a request and a batch are read as usual.
+    for body in [" \n{\"query\": \"{ me { role } }\"}\n", "\t[{\"query\": \"{ me { role } }\"}] "] {
+        let resp = app
+            .client
+            .post(app.url("/graphql"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("a response");
+        let status = resp.status().as_u16();
+        let answer: Value = resp.json().await.unwrap_or(Value::Null);
+        let role = if body.trim_start().starts_with('[') { &answer[0] } else { &answer };
+        assert_eq!((status, role["data"]["me"]["role"].as_str()), (200, Some("ANONYMOUS")), "{body:?}: {answer}");
+    }
+}
+
+#[tokio::test]
 async fn batches_are_bounded_and_hold_no_mutations() {
     let app = spawn_app_with_demo(0.001).await;
     let before = reports(&app).await;

@@ -165,7 +165,7 @@ pub async fn post(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let mut batch: BatchRequest = match serde_json::from_slice(&body) {
+    let mut batch = match parse_body(&body) {
         Ok(b) => b,
         Err(e) => {
             return error_response(
@@ -199,6 +199,23 @@ pub async fn post(
     }
     let client = client_key(&principal, addr);
     execute(&state, rid, &observation, principal, client, batch, wants_graphql_response_json(&headers)).await
+}
+
+/// Reads a request (an object) or a batch (an array) from a JSON body. `BatchRequest`'s own
+/// `Deserialize` is untagged: it reads the whole body into an intermediate tree and then tries
+/// each shape on it. The first byte says which shape it is, so the body is read once, and an
+/// error names what is wrong with that shape. A batch must not be empty, as for
+/// `BatchRequest`.
+fn parse_body(body: &[u8]) -> serde_json::Result<BatchRequest> {
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => match serde_json::from_slice::<Vec<Request>>(body)? {
+            requests if requests.is_empty() => {
+                Err(serde::de::Error::invalid_length(0, &"a non-empty array of GraphQL requests"))
+            }
+            requests => Ok(BatchRequest::Batch(requests)),
+        },
+        _ => serde_json::from_slice(body).map(BatchRequest::Single),
+    }
 }
 
 /// The name of a request's operation, for the metrics: `operationName`, or else the name the
