@@ -86,22 +86,29 @@ pub fn router(state: HttpState, options: &HttpOptions) -> Router {
         routes = routes.route("/metrics", get(metrics::serve));
     }
     let observed = state.metrics.clone();
-    routes
+    // Only what needs the matched route is a layer of each route: every layer given to
+    // `Router::layer` wraps each route in a box of its own, and every box clones its whole
+    // inner stack (the handler's state with it) on every request. The rest wraps the router
+    // once, as one stack of plain types.
+    let routes = routes
         .with_state(state)
-        .layer(DefaultBodyLimit::max(options.max_body_bytes))
-        .layer(CompressionLayer::new())
-        .layer(cors)
         .layer(axum::middleware::from_fn_with_state(options.request_timeout, timeout))
         // Outside the timeout, so that a request it stops is counted too.
-        .layer(axum::middleware::from_fn_with_state(observed, metrics::layer))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(axum::middleware::from_fn_with_state(observed, metrics::layer));
+    let around = tower::ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(request_id::layer))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ))
-        .layer(axum::middleware::from_fn(request_id::layer))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(cors)
+        .layer(CompressionLayer::new())
+        .layer(DefaultBodyLimit::max(options.max_body_bytes))
+        .service(routes);
+    Router::new().fallback_service(around)
 }
 
 /// Ends a request that takes longer than the configured time with `408` and code `TIMEOUT`.
