@@ -82,6 +82,15 @@ pub async fn drive(url: &str, job: &Job, clients: usize, duration: Duration, pha
 
 async fn run_client(url: &str, job: &Job, client: usize, deadline: Instant, phase: &str) -> Stats {
     let mut stats = Stats::default();
+    // Parsed once: reqwest would parse a `&str` again for every request.
+    let url = match reqwest::Url::parse(url) {
+        Ok(u) => u,
+        Err(e) => {
+            stats.errors += 1;
+            stats.first_error = Some(format!("{url} is not a URL: {e}"));
+            return stats;
+        }
+    };
     // One connection per client, as a dashboard or a script would hold.
     let http = match reqwest::Client::builder().pool_max_idle_per_host(1).build() {
         Ok(c) => c,
@@ -95,11 +104,11 @@ async fn run_client(url: &str, job: &Job, client: usize, deadline: Instant, phas
     while Instant::now() < deadline {
         let began = Instant::now();
         let outcome = match job {
-            Job::Read { body, token } => post(&http, url, token, body.to_string()).await.map(|_| ()),
+            Job::Read { body, token } => post(&http, &url, token, body.to_string()).await.map(|_| ()),
             Job::Submit { tokens, nonce } => {
                 let token = &tokens[client % tokens.len()];
                 let key = format!("{nonce}-{phase}-{client}-{n}");
-                submit(&http, url, token, &key).await
+                submit(&http, &url, token, &key).await
             }
         };
         stats.latencies.push(began.elapsed());
@@ -114,10 +123,15 @@ async fn run_client(url: &str, job: &Job, client: usize, deadline: Instant, phas
 }
 
 /// Posts one GraphQL request; an HTTP error or a response with `errors` is an error.
-async fn post(http: &reqwest::Client, url: &str, token: &str, body: String) -> Result<impl AsRef<[u8]>, String> {
+async fn post(
+    http: &reqwest::Client,
+    url: &reqwest::Url,
+    token: &str,
+    body: String,
+) -> Result<impl AsRef<[u8]>, String> {
     let auth = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| e.to_string())?;
     let response = http
-        .post(url)
+        .post(url.clone())
         .header(CONTENT_TYPE, "application/json")
         .header(AUTHORIZATION, auth)
         .body(body)
@@ -138,33 +152,96 @@ async fn post(http: &reqwest::Client, url: &str, token: &str, body: String) -> R
 const CREATE: &str = "mutation($input: CreateActivityReportInput!) { createActivityReport(input: $input) { activityReport { id version reviewStatus } } }";
 const SUBMIT: &str = "mutation($input: ReportTransitionInput!) { submitActivityReport(input: $input) { activityReport { id version reviewStatus } } }";
 
-async fn submit(http: &reqwest::Client, url: &str, token: &str, key: &str) -> Result<(), String> {
-    let input = serde_json::json!({
-        "title": "Bench workshop",
-        "description": "A workshop on national control lists [bench]",
-        "activityType": "WORKSHOP",
-        "status": "COMPLETED",
-        "startDate": "2026-03-02",
-        "endDate": "2026-03-04",
-        "targetStates": ["GHA", "TGO"],
-        "attThemes": ["Article 5"],
-        "participantsTotal": 40,
-        "participantsWomen": 18,
-        "budget": "12500.00",
-        "currency": "USD",
-        "fundingSource": "Bench donor",
-        "idempotencyKey": format!("c-{key}"),
-    });
-    let body = serde_json::json!({ "query": CREATE, "variables": { "input": input } }).to_string();
-    let created: serde_json::Value =
-        serde_json::from_slice(post(http, url, token, body).await?.as_ref()).map_err(|e| e.to_string())?;
-    let id = created["data"]["createActivityReport"]["activityReport"]["id"]
-        .as_str()
-        .ok_or("createActivityReport returned no id")?;
-    let body = serde_json::json!({
-        "query": SUBMIT,
-        "variables": { "input": { "id": id, "idempotencyKey": format!("s-{key}") } },
-    })
-    .to_string();
-    post(http, url, token, body).await.map(|_| ())
+/// The bodies of a submission's two requests, up to the idempotency key: the client shares the
+/// cores with the server, so it pastes the key (and the id) into text built once instead of
+/// building a JSON tree per request.
+struct Bodies {
+    /// `createActivityReport`'s body up to its key.
+    create: String,
+    /// `submitActivityReport`'s body up to the report's id.
+    submit: String,
+}
+
+impl Bodies {
+    /// What follows a key: the closing of `input`, `variables` and the body.
+    const END: &str = "\"}}}";
+
+    fn new() -> Self {
+        let input = serde_json::json!({
+            "title": "Bench workshop",
+            "description": "A workshop on national control lists [bench]",
+            "activityType": "WORKSHOP",
+            "status": "COMPLETED",
+            "startDate": "2026-03-02",
+            "endDate": "2026-03-04",
+            "targetStates": ["GHA", "TGO"],
+            "attThemes": ["Article 5"],
+            "participantsTotal": 40,
+            "participantsWomen": 18,
+            "budget": "12500.00",
+            "currency": "USD",
+            "fundingSource": "Bench donor",
+        })
+        .to_string();
+        let open = |query: &str| format!("{{\"query\":{},\"variables\":{{\"input\":", serde_json::Value::from(query));
+        Self {
+            create: format!("{}{},\"idempotencyKey\":\"c-", open(CREATE), &input[..input.len() - 1]),
+            submit: format!("{}{{\"id\":\"", open(SUBMIT)),
+        }
+    }
+
+    fn create(&self, key: &str) -> String {
+        [self.create.as_str(), key, Self::END].concat()
+    }
+
+    fn submit(&self, id: &str, key: &str) -> String {
+        [self.submit.as_str(), id, "\",\"idempotencyKey\":\"s-", key, Self::END].concat()
+    }
+}
+
+static BODIES: std::sync::LazyLock<Bodies> = std::sync::LazyLock::new(Bodies::new);
+
+/// The report's id in `createActivityReport`'s answer: the first `"id":"..."` (global ids are
+/// base64, never escaped).
+fn created_id(answer: &[u8]) -> Option<&str> {
+    const ID: &[u8] = b"\"id\":\"";
+    let start = memchr::memmem::find(answer, ID)? + ID.len();
+    let len = memchr::memchr(b'"', &answer[start..])?;
+    std::str::from_utf8(&answer[start..start + len]).ok()
+}
+
+async fn submit(http: &reqwest::Client, url: &reqwest::Url, token: &str, key: &str) -> Result<(), String> {
+    let created = post(http, url, token, BODIES.create(key)).await?;
+    let id = created_id(created.as_ref()).ok_or("createActivityReport returned no id")?;
+    post(http, url, token, BODIES.submit(id, key)).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bodies_are_the_json_of_the_two_requests() {
+        let create: serde_json::Value = serde_json::from_str(&BODIES.create("k-1")).expect("JSON");
+        let submit: serde_json::Value =
+            serde_json::from_str(&BODIES.submit("QWN0aXZpdHlSZXBvcnQ6MQ", "k-1")).expect("JSON");
+
+        assert_eq!(create["query"], CREATE);
+        assert_eq!(create["variables"]["input"]["idempotencyKey"], "c-k-1");
+        assert_eq!(create["variables"]["input"]["targetStates"], serde_json::json!(["GHA", "TGO"]));
+        assert_eq!(submit["query"], SUBMIT);
+        assert_eq!(
+            submit["variables"]["input"],
+            serde_json::json!({ "id": "QWN0aXZpdHlSZXBvcnQ6MQ", "idempotencyKey": "s-k-1" })
+        );
+    }
+
+    #[test]
+    fn the_created_id_is_read_from_the_answer() {
+        let answer =
+            br#"{"data":{"createActivityReport":{"activityReport":{"id":"QWN0aXZpdHlSZXBvcnQ6MTI=","version":1}}}}"#;
+
+        assert_eq!(created_id(answer), Some("QWN0aXZpdHlSZXBvcnQ6MTI="));
+        assert_eq!(created_id(br#"{"data":null}"#), None);
+    }
 }
