@@ -351,6 +351,31 @@ async fn every_response_carries_security_headers_and_cors_is_closed_by_default()
 }
 
 #[tokio::test]
+async fn responses_are_gzipped_only_for_clients_that_accept_it() {
+    let app = spawn_app_with_demo(0.001).await;
+    let body = json!({ "query": "{ states(first: 100) { nodes { iso3 name } } }" });
+
+    for (accept, encoding) in [(Some("gzip"), Some("gzip")), (None, None)] {
+        let mut request = app.client.post(app.url("/graphql")).json(&body);
+        if let Some(accept) = accept {
+            request = request.header("accept-encoding", accept);
+        }
+        let resp = request.send().await.expect("a response");
+
+        let h = resp.headers();
+        assert_eq!(h.get("content-encoding").and_then(|v| v.to_str().ok()), encoding, "accepting {accept:?}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "the security headers are set either way");
+        let bytes = resp.bytes().await.expect("the body");
+        if encoding.is_some() {
+            assert_eq!(bytes.get(..2), Some(&[0x1f, 0x8b][..]), "a gzip stream");
+        } else {
+            let answer: Value = serde_json::from_slice(&bytes).expect("plain JSON");
+            assert!(answer["data"]["states"]["nodes"].as_array().is_some_and(|n| !n.is_empty()), "{answer}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn queries_that_do_not_parse_or_fit_the_schema_have_their_own_codes() {
     let app = spawn_app_with_demo(0.001).await;
 
