@@ -75,6 +75,17 @@ async fn mutations_posted_as_forms_or_plain_text_are_refused() {
     assert_eq!(reports(&app).await, before);
 }
 
+/// Posts `body` to `/graphql` as JSON, exactly as written.
+async fn post_text(app: &TestApp, body: &'static str) -> reqwest::Response {
+    app.client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("a response")
+}
+
 #[tokio::test]
 async fn bodies_that_are_not_a_request_or_a_non_empty_batch_are_refused_saying_why() {
     let app = spawn_app_with_demo(0.001).await;
@@ -88,15 +99,7 @@ async fn bodies_that_are_not_a_request_or_a_non_empty_batch_are_refused_saying_w
         (r#"{"query": "{ me { role } }""#, "EOF"),
     ];
     for (body, says) in cases {
-        let resp = app
-            .client
-            .post(app.url("/graphql"))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .expect("a response");
-        let (status, code, answer) = code_of(resp).await;
+        let (status, code, answer) = code_of(post_text(&app, body).await).await;
         let message = answer["errors"][0]["message"].as_str().unwrap_or_default();
         assert_eq!((status, code.as_str()), (400, "BAD_REQUEST"), "{body:?}: {answer}");
         assert!(
@@ -107,14 +110,7 @@ async fn bodies_that_are_not_a_request_or_a_non_empty_batch_are_refused_saying_w
 
     // With whitespace around them, a request and a batch are read as usual.
     for body in [" \n{\"query\": \"{ me { role } }\"}\n", "\t[{\"query\": \"{ me { role } }\"}] "] {
-        let resp = app
-            .client
-            .post(app.url("/graphql"))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .expect("a response");
+        let resp = post_text(&app, body).await;
         let status = resp.status().as_u16();
         let answer: Value = resp.json().await.unwrap_or(Value::Null);
         let role = if body.trim_start().starts_with('[') { &answer[0] } else { &answer };
